@@ -1,0 +1,52 @@
+# rnn-course: two commands set everything up.
+#   make book   create .venv if missing, install, build the HTML book (warnings are errors)
+#   make test   create .venv if missing, install, run every test (package, lessons, notebooks, built book)
+# Also: make lint, make bench, make clean.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export PYTHONDONTWRITEBYTECODE := 1
+export MPLBACKEND := Agg
+
+.PHONY: install book test test-unit test-notebooks test-browser lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+book: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	@echo ""
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Package, grader and lesson tests (everything in tests/ except the built-book check).
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not browser" tests
+
+# Every notebook runs top to bottom (nbval; outputs are compared only where a cell is tagged).
+test-notebooks: $(STAMP)
+	$(VENV)/bin/pytest -q --nbval-lax book lessons
+
+# The built HTML opened in headless Chromium (needs `make book` first).
+test-browser: $(STAMP)
+	$(VENV)/bin/pytest -q -m browser tests
+
+test: lint test-unit test-notebooks book test-browser
+	@echo "make test: all checks passed"
+
+bench: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,145 @@
+"""The built book, opened in a real headless browser (Debian's chromium driven by Playwright).
+
+For every page in _toc.yml: it loads from a local server, equations are typeset by the
+offline MathJax (no raw TeX left on the page), every image loads and has alt text, no
+request leaves 127.0.0.1, nothing fails to load, and the console shows no errors beyond a
+short allow-list. Run `make book` first (`make test` does). Set RNN_COURSE_SCREENSHOTS=DIR to
+keep a full-page PNG of every page.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.test_repo_hygiene import toc_files
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# Messages every Jupyter Book 1.x page prints; harmless (see BUILD_NOTES.md).
+CONSOLE_ALLOW = (
+    "THEBE_JS_URL",
+    "invalid theme mode",
+    "favicon.ico",
+)
+
+
+def _require(condition, reason):
+    if not condition:
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server():
+    _require(HTML.joinpath("index.html").exists(), "the book is not built: run `make book` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(
+        CHROMIUM is not None,
+        "no chromium found: install Debian's browser with `apt-get install chromium` "
+        "(never `playwright install`, which downloads one)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+VISIBLE_TEXT_JS = """() => {
+  const main = document.querySelector('main') || document.body;
+  const clone = main.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .output')
+       .forEach(e => e.remove());
+  return clone.innerText;
+}"""
+
+IMAGES_JS = """() => Array.from(document.querySelectorAll('main img')).map(i => ({
+  src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || ''
+}))"""
+
+
+PAGES = [f for f in toc_files()]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_offline(page, server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    outside, failed, errors = [], [], []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+
+    url = f"{server}/{Path(page).with_suffix('.html').as_posix()}"
+    resp = pg.goto(url, wait_until="load")
+    assert resp is not None and resp.status == 200, f"{url} did not load ({resp and resp.status})"
+    pg.wait_for_load_state("networkidle")
+
+    has_math = pg.locator("main .math").count() > 0
+    if has_math:
+        pg.wait_for_selector("mjx-container", timeout=20_000)
+        pg.wait_for_timeout(300)  # let MathJax finish the last equations
+    text = pg.evaluate(VISIBLE_TEXT_JS)
+    for raw in ("$$", "\\frac", "\\begin{", "\\mathbf", "\\odot", "\\sum_"):
+        assert raw not in text, f"{page}: raw TeX {raw!r} visible; MathJax did not typeset it"
+
+    images = pg.evaluate(IMAGES_JS)
+    broken = [i["src"] for i in images if not i["ok"]]
+    no_alt = [i["src"] for i in images if not i["alt"].strip() and "logo" not in (i["src"] or "")]
+    assert not broken, f"{page}: images did not load: {broken}"
+    assert not no_alt, f"{page}: images without alt text: {no_alt}"
+
+    shots = os.environ.get("RNN_COURSE_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(shots) / (Path(page).name + ".png")), full_page=True)
+    ctx.close()
+
+    assert not outside, f"{page}: requests left 127.0.0.1: {outside[:5]}"
+    failed = [f for f in failed if "favicon" not in f]
+    assert not failed, f"{page}: failed requests: {failed[:5]}"
+    bad = [e for e in errors if not any(a in e for a in CONSOLE_ALLOW)]
+    assert not bad, f"{page}: console errors: {bad[:5]}"
