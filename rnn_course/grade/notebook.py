@@ -1,0 +1,53 @@
+"""Read a lesson notebook: its lesson number, setup cells and exercise cells.
+
+Cell conventions (set by the lesson authors, kept by learners):
+
+- ``tags: ["setup"]``     imports the exercises need; the grader runs these first.
+- ``tags: ["exercise"]`` and ``metadata["exercise"] = "srn_step_forward"``:
+  the learner's code for one exercise (the function of that name).
+- notebook ``metadata["rnn_course"]["lesson"] = "02"``.
+
+The notebook file is only ever read here, never written.
+"""
+
+import nbformat
+
+from .registry import load_all
+
+
+def read(path):
+    """The notebook at ``path`` as a NotebookNode (v4); raises ValueError with a readable reason."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return nbformat.read(f, as_version=4)
+    except Exception as exc:
+        raise ValueError(f"cannot read {path} as a notebook: {type(exc).__name__}: {exc}") from None
+
+
+def _tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def setup_source(nb):
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code" and "setup" in _tags(c))
+
+
+def exercise_cells(nb):
+    """[(exercise id, source)] of the cells tagged ``exercise``, in notebook order."""
+    cells = []
+    for c in nb.cells:
+        if c.cell_type == "code" and "exercise" in _tags(c):
+            cells.append((c.metadata.get("exercise", ""), c.source))
+    return cells
+
+
+def lesson_of(nb):
+    """The lesson number from the metadata, else from the exercise ids."""
+    lesson = nb.metadata.get("rnn_course", {}).get("lesson")
+    if lesson:
+        return str(lesson)
+    exercises = load_all()
+    for ex_id, _ in exercise_cells(nb):
+        if ex_id in exercises:
+            return exercises[ex_id].lesson
+    return None
