@@ -1,0 +1,393 @@
+"""rnn_course.numpy_rnn: numeric gradient checks, parity with torch.nn, bad input, dtypes.
+
+Budgets (float64, centred differences, h = 1e-5): relative error <= 1e-7 for the
+step functions, <= 1e-6 for the sequence functions. Parity with torch.nn (float64,
+copied weights): max absolute difference <= 1e-10 on outputs, states and every gradient.
+"""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnn_course import numpy_rnn as nr
+from rnn_course.gradcheck import gradcheck
+
+STEP_BUDGET = 1e-7
+SEQ_BUDGET = 1e-6
+PARITY_BUDGET = 1e-10
+GATES = {"tanh": 1, "relu": 1, "lstm": 4, "gru": 3}
+
+torch.set_num_threads(1)
+
+
+def make_inputs(kind, T, B, D, H, seed=0, dtype=np.float64, step=False):
+    """Random inputs and weights for one layer, as a dict of the forward's keyword names."""
+    rng = np.random.default_rng(seed)
+    G = GATES[kind]
+    s = 1 / np.sqrt(H)
+    p = {
+        "x": rng.standard_normal((B, D) if step else (T, B, D)),
+        "h_prev" if step else "h0": 0.5 * rng.standard_normal((B, H)),
+        "W_ih": rng.uniform(-s, s, (G * H, D)),
+        "W_hh": rng.uniform(-s, s, (G * H, H)),
+        "b_ih": rng.uniform(-s, s, G * H),
+        "b_hh": rng.uniform(-s, s, G * H),
+    }
+    if kind == "lstm":
+        p["c_prev" if step else "c0"] = 0.5 * rng.standard_normal((B, H))
+    if kind == "relu":
+        p["b_ih"] += 0.3  # keep pre-activations away from the kink at 0
+    return {k: v.astype(dtype) for k, v in p.items()}
+
+
+def run(kind, p, upstream):
+    """Forward + backward of the sequence functions; returns (outputs, grads dict)."""
+    if kind == "lstm":
+        h, c, cache = nr.lstm_forward(**p)
+        g = nr.lstm_backward(upstream["h"], cache, dc_last=upstream.get("c"))
+        names = ["x", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh"]
+        return (h, c), dict(zip(names, g, strict=True))
+    if kind == "gru":
+        h, cache = nr.gru_forward(**p)
+        g = nr.gru_backward(upstream["h"], cache)
+    else:
+        h, cache = nr.srn_forward(**p, nonlinearity=kind)
+        g = nr.srn_backward(upstream["h"], cache)
+    names = ["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh"]
+    return (h,), dict(zip(names, g, strict=True))
+
+
+# ------------------------------------------------------------ gradient checks
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_sequence_backward_matches_numeric_gradient(kind):
+    T, B, D, H = 4, 3, 5, 4  # D != H
+    p = make_inputs(kind, T, B, D, H, seed=1)
+    rng = np.random.default_rng(2)
+    up = {"h": rng.standard_normal((T, B, H))}
+    if kind == "lstm":
+        up["c"] = rng.standard_normal((B, H))  # gradient on the final cell state too
+
+        def fun(**q):
+            h, c, _ = nr.lstm_forward(**q)
+            return np.concatenate([h.ravel(), c[-1].ravel()])
+
+        dout = np.concatenate([up["h"].ravel(), up["c"].ravel()])
+    else:
+        fwd = {"gru": nr.gru_forward}.get(kind, lambda **q: nr.srn_forward(**q, nonlinearity=kind))
+        fun = lambda **q: fwd(**q)[0]
+        dout = up["h"]
+    _, grads = run(kind, p, up)
+    errors = gradcheck(fun, p, dout, grads)
+    assert set(errors) == set(p)
+    assert max(errors.values()) <= SEQ_BUDGET, errors
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_step_backward_matches_numeric_gradient(kind):
+    B, D, H = 3, 5, 4
+    p = make_inputs(kind, 1, B, D, H, seed=3, step=True)
+    rng = np.random.default_rng(4)
+    dh = rng.standard_normal((B, H))
+    if kind == "lstm":
+        dc = rng.standard_normal((B, H))
+        _, _, cache = nr.lstm_step_forward(**p)
+        g = nr.lstm_step_backward(dh, dc, cache)
+        names = ["x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh"]
+
+        def fun(**q):
+            h, c, _ = nr.lstm_step_forward(**q)
+            return np.concatenate([h.ravel(), c.ravel()])
+
+        dout = np.concatenate([dh.ravel(), dc.ravel()])
+    else:
+        if kind == "gru":
+            fwd, bwd = nr.gru_step_forward, nr.gru_step_backward
+        else:
+            fwd = lambda **q: nr.srn_step_forward(**q, nonlinearity=kind)
+            bwd = nr.srn_step_backward
+        g = bwd(dh, fwd(**p)[1])
+        names = ["x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"]
+        fun = lambda **q: fwd(**q)[0]
+        dout = dh
+    for name, grad in zip(names, g, strict=True):
+        assert grad.shape == p[name].shape, name
+    errors = gradcheck(fun, p, dout, dict(zip(names, g, strict=True)))
+    assert max(errors.values()) <= STEP_BUDGET, errors
+
+
+# --------------------------------------------------------- parity with torch
+
+
+def torch_parity(kind, T, B, D, H, seed):
+    """Largest absolute difference to torch.nn over outputs, states and all gradients."""
+    torch.manual_seed(seed)
+    if kind == "lstm":
+        m = torch.nn.LSTM(D, H)
+    elif kind == "gru":
+        m = torch.nn.GRU(D, H)
+    else:
+        m = torch.nn.RNN(D, H, nonlinearity=kind)
+    m = m.double()
+    rng = np.random.default_rng(seed)
+    x = torch.tensor(rng.standard_normal((T, B, D)), requires_grad=True)
+    h0 = torch.tensor(rng.standard_normal((1, B, H)), requires_grad=True)
+    c0 = torch.tensor(rng.standard_normal((1, B, H)), requires_grad=True)
+    dh = rng.standard_normal((T, B, H))
+    dh_n = rng.standard_normal((B, H))  # gradient on the final state output too
+    dc_n = rng.standard_normal((B, H))
+    params = [m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0]
+    p = {"x": x.detach().numpy().copy(), "h0": h0[0].detach().numpy().copy()}
+    names = ["W_ih", "W_hh", "b_ih", "b_hh"]
+    p.update(zip(names, [w.detach().numpy().copy() for w in params], strict=True))
+    if kind == "lstm":
+        p["c0"] = c0[0].detach().numpy().copy()
+        out, (hn, cn) = m(x, (h0, c0))
+        loss = (out * torch.tensor(dh)).sum() + (hn[0] * torch.tensor(dh_n)).sum()
+        loss = loss + (cn[0] * torch.tensor(dc_n)).sum()
+        ours_states = None
+        tensors = {"x": x, "h0": h0, "c0": c0}
+    else:
+        out, hn = m(x, h0)
+        loss = (out * torch.tensor(dh)).sum() + (hn[0] * torch.tensor(dh_n)).sum()
+        tensors = {"x": x, "h0": h0}
+    loss.backward()
+    tensors.update(zip(names, params, strict=True))
+    up_h = dh.copy()
+    up_h[-1] += dh_n  # the final state is h[-1]
+    up = {"h": up_h}
+    if kind == "lstm":
+        up["c"] = dc_n
+    outs, grads = run(kind, p, up)
+    diffs = {"out": np.abs(outs[0] - out.detach().numpy()).max()}
+    diffs["h_n"] = np.abs(outs[0][-1] - hn[0].detach().numpy()).max()
+    if kind == "lstm":
+        ours_states = outs[1][-1]
+        diffs["c_n"] = np.abs(ours_states - cn[0].detach().numpy()).max()
+    assert set(grads) == set(tensors)
+    for name, g in grads.items():
+        ref = tensors[name].grad.numpy().reshape(g.shape)
+        diffs["d" + name] = np.abs(g - ref).max()
+    return diffs
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_parity_with_torch_nn(kind):
+    diffs = torch_parity(kind, T=7, B=4, D=5, H=6, seed=0)
+    assert max(diffs.values()) <= PARITY_BUDGET, diffs
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    kind=st.sampled_from(["tanh", "relu", "lstm", "gru"]),
+    T=st.integers(1, 6),
+    B=st.integers(1, 4),
+    D=st.integers(1, 6),
+    H=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_parity_with_torch_nn_random_sizes(kind, T, B, D, H, seed):
+    diffs = torch_parity(kind, T, B, D, H, seed)
+    assert max(diffs.values()) <= PARITY_BUDGET, diffs
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_parity_with_torch_cells(kind):
+    B, D, H = 3, 4, 5
+    torch.manual_seed(1)
+    cell = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}.get(kind)
+    cell = cell(D, H) if cell else torch.nn.RNNCell(D, H, nonlinearity=kind)
+    cell = cell.double()
+    rng = np.random.default_rng(1)
+    x = torch.tensor(rng.standard_normal((B, D)), requires_grad=True)
+    h = torch.tensor(rng.standard_normal((B, H)), requires_grad=True)
+    c = torch.tensor(rng.standard_normal((B, H)), requires_grad=True)
+    dh, dc = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    params = [cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh]
+    w = [t.detach().numpy() for t in params]
+    if kind == "lstm":
+        h1, c1 = cell(x, (h, c))
+        ((h1 * torch.tensor(dh)).sum() + (c1 * torch.tensor(dc)).sum()).backward()
+        oh, oc, cache = nr.lstm_step_forward(
+            x.detach().numpy(), h.detach().numpy(), c.detach().numpy(), *w
+        )
+        grads = nr.lstm_step_backward(dh, dc, cache)
+        refs = [x, h, c, *params]
+        assert np.abs(oc - c1.detach().numpy()).max() <= PARITY_BUDGET
+    else:
+        h1 = cell(x, h)
+        (h1 * torch.tensor(dh)).sum().backward()
+        if kind == "gru":
+            oh, cache = nr.gru_step_forward(x.detach().numpy(), h.detach().numpy(), *w)
+            grads = nr.gru_step_backward(dh, cache)
+        else:
+            oh, cache = nr.srn_step_forward(
+                x.detach().numpy(), h.detach().numpy(), *w, nonlinearity=kind
+            )
+            grads = nr.srn_step_backward(dh, cache)
+        refs = [x, h, *params]
+    assert np.abs(oh - h1.detach().numpy()).max() <= PARITY_BUDGET
+    for g, ref in zip(grads, refs, strict=True):
+        assert np.abs(g - ref.grad.numpy()).max() <= PARITY_BUDGET
+
+
+@pytest.mark.parametrize("kind", ["tanh", "lstm", "gru"])
+def test_steps_chained_equal_sequence(kind):
+    T, B, D, H = 5, 2, 3, 4
+    p = make_inputs(kind, T, B, D, H, seed=5)
+    w = [p[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")]
+    h = p["h0"]
+    c = p.get("c0")
+    hs = []
+    for t in range(T):
+        if kind == "lstm":
+            h, c, _ = nr.lstm_step_forward(p["x"][t], h, c, *w)
+        elif kind == "gru":
+            h, _ = nr.gru_step_forward(p["x"][t], h, *w)
+        else:
+            h, _ = nr.srn_step_forward(p["x"][t], h, *w)
+        hs.append(h)
+    (seq_h, *_), _ = run(kind, p, {"h": np.zeros((T, B, H))})
+    np.testing.assert_allclose(np.stack(hs), seq_h, rtol=0, atol=1e-14)
+
+
+# -------------------------------------------------------- dtypes, no mutation
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_float32_end_to_end(kind):
+    T, B, D, H = 6, 3, 5, 4
+    p64 = make_inputs(kind, T, B, D, H, seed=6)
+    p32 = {k: v.astype(np.float32) for k, v in p64.items()}
+    up64 = {"h": np.random.default_rng(7).standard_normal((T, B, H))}
+    if kind == "lstm":
+        up64["c"] = np.ones((B, H))
+    up32 = {k: v.astype(np.float32) for k, v in up64.items()}
+    outs32, grads32 = run(kind, p32, up32)
+    outs64, grads64 = run(kind, p64, up64)
+    for a, b in zip(outs32, outs64, strict=True):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    for name in grads64:
+        assert grads32[name].dtype == np.float32, name
+        np.testing.assert_allclose(grads32[name], grads64[name], rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_inputs_not_modified(kind):
+    T, B, D, H = 3, 2, 3, 4
+    p = make_inputs(kind, T, B, D, H, seed=8)
+    up = {"h": np.ones((T, B, H))}
+    if kind == "lstm":
+        up["c"] = np.ones((B, H))
+    before = {k: v.copy() for k, v in {**p, **{"d" + k: v for k, v in up.items()}}.items()}
+    run(kind, p, up)
+    for k, v in {**p, **{"d" + k: v for k, v in up.items()}}.items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_backward_can_run_twice_from_one_cache():
+    p = make_inputs("lstm", 3, 2, 3, 4, seed=9)
+    _, _, cache = nr.lstm_forward(**p)
+    dh = np.ones((3, 2, 4))
+    first = nr.lstm_backward(dh, cache)
+    second = nr.lstm_backward(dh, cache)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_relu_srn_is_relu():
+    p = make_inputs("relu", 4, 3, 2, 5, seed=10)
+    h, _ = nr.srn_forward(**p, nonlinearity="relu")
+    assert (h >= 0).all() and (h == 0).any()
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _srn_args(**change):
+    p = make_inputs("tanh", 3, 2, 4, 5, seed=11)
+    p.update(change)
+    return p
+
+
+BAD_INPUTS = [
+    (
+        {"x": np.zeros((2, 4))},
+        ValueError,
+        r"x: expected a 3-D array of shape \(T, B, D\), got "
+        r"shape \(2, 4\)",
+    ),
+    ({"x": np.zeros((3, 2, 4), dtype=np.int64)}, TypeError, "x: expected a floating-point"),
+    ({"x": [[[0.0] * 4] * 2] * 3}, TypeError, "x: expected a numpy array"),
+    ({"h0": np.zeros((3, 5))}, ValueError, r"x: batch size 2 .* does not match h0 batch size 3"),
+    ({"h0": np.zeros(5)}, ValueError, r"h0: expected a 2-D array of shape \(B, H\)"),
+    (
+        {"W_ih": np.zeros((5, 3))},
+        ValueError,
+        r"W_ih: expected shape \(H, D\) = \(5, 4\), got "
+        r"\(5, 3\)",
+    ),
+    ({"W_hh": np.zeros((5, 4))}, ValueError, r"W_hh: expected shape \(H, H\) = \(5, 5\)"),
+    ({"b_ih": np.zeros((1, 5))}, ValueError, r"b_ih: expected a 1-D array"),
+    ({"b_hh": np.zeros(4)}, ValueError, r"b_hh: expected shape \(H,\) = \(5,\), got \(4,\)"),
+    (
+        {"W_hh": np.zeros((5, 5), dtype=np.float32)},
+        TypeError,
+        "W_hh: dtype float32 does not match x dtype float64",
+    ),
+    ({"b_ih": np.zeros(5, dtype=bool)}, TypeError, "b_ih: expected a floating-point"),
+]
+
+
+@pytest.mark.parametrize("change, exc, match", BAD_INPUTS)
+def test_srn_bad_input(change, exc, match):
+    with pytest.raises(exc, match=match):
+        nr.srn_forward(**_srn_args(**change))
+
+
+def test_unknown_nonlinearity():
+    with pytest.raises(ValueError, match=r"nonlinearity: expected 'tanh' or 'relu', got 'sigmoid'"):
+        nr.srn_forward(**_srn_args(), nonlinearity="sigmoid")
+    p = make_inputs("tanh", 1, 2, 4, 5, step=True)
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nr.srn_step_forward(**p, nonlinearity="Tanh")
+
+
+def test_lstm_bad_shapes_name_the_gate_count():
+    p = make_inputs("lstm", 3, 2, 4, 5)
+    with pytest.raises(
+        ValueError, match=r"W_ih: expected shape \(4H, D\) = \(20, 4\), got \(15, 4\)"
+    ):
+        nr.lstm_forward(**{**p, "W_ih": np.zeros((15, 4))})
+    with pytest.raises(ValueError, match=r"c0: expected shape \(B, H\) = \(2, 5\), got \(2, 4\)"):
+        nr.lstm_forward(**{**p, "c0": np.zeros((2, 4))})
+    g = make_inputs("gru", 3, 2, 4, 5)
+    with pytest.raises(ValueError, match=r"b_hh: expected shape \(3H,\) = \(15,\), got \(20,\)"):
+        nr.gru_forward(**{**g, "b_hh": np.zeros(20)})
+
+
+def test_step_bad_input():
+    p = make_inputs("gru", 1, 2, 4, 5, step=True)
+    with pytest.raises(ValueError, match=r"x: expected a 2-D array of shape \(B, D\)"):
+        nr.gru_step_forward(**{**p, "x": np.zeros((1, 2, 4))})
+    with pytest.raises(ValueError, match=r"h_prev: expected a 2-D array"):
+        nr.gru_step_forward(**{**p, "h_prev": np.zeros(5)})
+
+
+def test_backward_bad_upstream():
+    p = make_inputs("lstm", 3, 2, 4, 5)
+    _, _, cache = nr.lstm_forward(**p)
+    with pytest.raises(ValueError, match=r"dh: expected a 3-D array of shape \(T, B, H\)"):
+        nr.lstm_backward(np.zeros((2, 5)), cache)
+    with pytest.raises(ValueError, match=r"dh: expected shape \(T, B, H\) = \(3, 2, 5\), got"):
+        nr.lstm_backward(np.zeros((4, 2, 5)), cache)
+    with pytest.raises(ValueError, match=r"dc_last: expected a 2-D array of shape \(B, H\)"):
+        nr.lstm_backward(np.zeros((3, 2, 5)), cache, dc_last=np.zeros((3, 2, 5)))
+    with pytest.raises(TypeError, match="cache: expected the cache returned by gru_forward"):
+        nr.gru_backward(np.zeros((3, 2, 5)), cache)
+    with pytest.raises(TypeError, match="dh: dtype float32 does not match the forward dtype"):
+        nr.lstm_backward(np.zeros((3, 2, 5), dtype=np.float32), cache)
