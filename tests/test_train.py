@@ -1,0 +1,210 @@
+"""Tests for rnn_course.models, rnn_course.train and rnn_course.sampling (small, fast)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnn_course import data, models, sampling, train
+
+TEXT = data.load_corpus("pydoc", max_chars=6000)
+VOCAB = data.CharVocab.from_text(TEXT)
+SPLIT = data.split_corpus(VOCAB.encode(TEXT), fractions=(0.8, 0.1, 0.1))
+KW = dict(batch_size=4, seq_len=16, eval_every=5, progress=False, device="cpu")
+
+
+def tiny(cell="lstm", impl="ours", seed=0, **kw):
+    torch.manual_seed(seed)
+    return models.CharLM(len(VOCAB), 24, cell=cell, impl=impl, **kw)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+@pytest.mark.parametrize("cell", models.CELLS)
+def test_charlm_ours_equals_torch_core(cell):
+    a, b = tiny(cell, "ours"), tiny(cell, "torch")
+    b.load_state_dict(a.state_dict())
+    idx = torch.as_tensor(SPLIT.train[:40]).view(10, 4)
+    la, lossa = a(idx, idx)
+    lb, lossb = b(idx, idx)
+    assert la.shape == (10, 4, len(VOCAB))
+    assert torch.allclose(la, lb, atol=1e-5) and abs(lossa.item() - lossb.item()) < 1e-5
+    logits, loss = a(idx)
+    assert loss is None
+    _, _, state = a(idx, return_state=True)
+    assert (state[0] if cell == "lstm" else state).shape == (1, 4, 24)
+
+
+def test_charlm_state_carry_equals_one_long_call():
+    m = tiny("gru")
+    idx = torch.as_tensor(SPLIT.train[:60]).view(20, 3)
+    full, _ = m(idx)
+    l1, _, s = m(idx[:8], return_state=True)
+    l2, _ = m(idx[8:], state=s)
+    assert torch.allclose(torch.cat([l1, l2]), full, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"cell": "transformer"}, "choose one of"), ({"impl": "jax"}, "choose one of")],
+)
+def test_unknown_model_names(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        models.CharLM(10, 8, **kwargs)
+
+
+def test_charlm_bad_ids():
+    m = tiny()
+    with pytest.raises(ValueError, match="token ids"):
+        m(torch.tensor([[len(VOCAB)]]))
+    with pytest.raises(TypeError, match="int64"):
+        m(torch.zeros(3, 2))
+
+
+def test_sequence_model_shapes_and_losses():
+    x, y = data.adding_problem(6, 10, np.random.default_rng(0))
+    m = models.SequenceModel(2, 8, 1, cell="gru")
+    out, loss = m(torch.as_tensor(x), torch.as_tensor(y))
+    assert out.shape == (6,) and loss.item() > 0
+    x, y = data.parity(6, 10, np.random.default_rng(0))
+    m = models.SequenceModel(1, 8, 2, task="classification", bidirectional=True)
+    out, loss = m(torch.as_tensor(x), torch.as_tensor(y))
+    assert out.shape == (6, 2) and abs(loss.item() - math.log(2)) < 0.5
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def test_tiny_lm_loss_decreases():
+    m = tiny()
+    r = train.train_lm(m, SPLIT.train, SPLIT.val, max_steps=60, lr=1e-2, **KW)
+    first, last = np.mean(r["train_loss"][:5]), np.mean(r["train_loss"][-5:])
+    assert last < first - 0.8, (first, last)
+    assert r["val"][-1][1] < r["val"][0][1]
+    assert r["steps"] == 60 and len(r["grad_norm"]) == 60
+    assert 0 <= r["clip_fraction"] <= 1
+    assert r["val_bpc"] == pytest.approx(r["val_loss"] / math.log(2))
+    assert r["val_ppl"] == pytest.approx(math.exp(r["val_loss"]))
+
+
+def test_clip_fraction_and_pre_clip_norm():
+    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10, clip=1e-3, **KW)
+    assert r["clip_fraction"] == 1.0 and min(r["grad_norm"]) > 1e-3  # norms are pre-clip
+    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10, clip=None, **KW)
+    assert r["clip_fraction"] == 0.0
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_resume_equals_uninterrupted_run(tmp_path, dropout):
+    kw = dict(KW, max_steps=24, lr=5e-3, checkpoint_every=5)
+    mk = lambda seed: tiny(num_layers=2, dropout=dropout, seed=seed)
+    full = mk(0)
+    r_full = train.train_lm(full, SPLIT.train, SPLIT.val, **kw)
+    ckpt = tmp_path / "run.pt"
+    part = mk(0)
+    train.train_lm(part, SPLIT.train, SPLIT.val, **dict(kw, max_steps=13), checkpoint=ckpt)
+    # a fresh process would build a fresh model (other init) and resume from the file
+    resumed = mk(123)
+    r_res = train.train_lm(resumed, SPLIT.train, SPLIT.val, **kw, checkpoint=ckpt, resume=True)
+    assert r_res["train_loss"] == r_full["train_loss"]  # exactly, step for step
+    for (k, p), q in zip(full.state_dict().items(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(p, q), k
+    assert r_res["val_loss"] == r_full["val_loss"]
+
+
+def test_resume_from_other_configuration_is_refused(tmp_path):
+    ckpt = tmp_path / "run.pt"
+    train.train_lm(tiny(), SPLIT.train, None, max_steps=2, checkpoint=ckpt, **KW)
+    other = models.CharLM(len(VOCAB), 32)
+    with pytest.raises(ValueError, match="another configuration.*hidden_size"):
+        train.train_lm(other, SPLIT.train, None, max_steps=4, checkpoint=ckpt, resume=True, **KW)
+    with pytest.raises(ValueError, match="another configuration.*lr"):
+        train.train_lm(
+            tiny(), SPLIT.train, None, max_steps=4, checkpoint=ckpt, resume=True, lr=0.5, **KW
+        )
+
+
+def test_atomic_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "ck.pt"
+    train.save_checkpoint(path, {"format": train.CHECKPOINT_FORMAT, "step": 1})
+    real_save = torch.save
+
+    def failing_save(obj, f, *a, **k):
+        f.write(b"partial garbage")
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(torch, "save", failing_save)
+    with pytest.raises(OSError, match="simulated"):
+        train.save_checkpoint(path, {"format": train.CHECKPOINT_FORMAT, "step": 2})
+    monkeypatch.setattr(torch, "save", real_save)
+    assert train.load_checkpoint(path)["step"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["ck.pt"]  # no temp file left behind
+
+
+def test_nan_guard_stops_with_message():
+    m = tiny()
+    with torch.no_grad():
+        m.head.bias[0] = float("nan")
+    with pytest.raises(FloatingPointError, match="diverged at step 0.*learning rate"):
+        train.train_lm(m, SPLIT.train, None, max_steps=5, **KW)
+
+
+def test_bad_training_inputs():
+    with pytest.raises(ValueError, match="seq_len.*longer"):
+        train.train_lm(tiny(), SPLIT.train[:50], None, **dict(KW, seq_len=40), max_steps=1)
+    with pytest.raises(ValueError, match="optimizer.*adam"):
+        train.train_lm(tiny(), SPLIT.train, None, optimizer="lbfgs", max_steps=1, **KW)
+    with pytest.raises(TypeError, match="integer token ids"):
+        train.train_lm(tiny(), np.zeros(100), None, max_steps=1, **KW)
+
+
+def test_max_seconds_budget():
+    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10**6, max_seconds=0.5, **KW)
+    assert r["stopped"] == "max_seconds" and 0 < r["steps"] < 10**6
+
+
+def test_train_sequence_model_learning_curve():
+    m = models.SequenceModel(1, 16, 2, cell="gru", task="classification")
+    curve = train.train_sequence_model(
+        m, lambda r: data.parity(32, 2, r), steps=150, lr=1e-2, eval_every=50, progress=False
+    )
+    assert curve["steps"] == [0, 50, 100, 150] and len(curve["train_loss"]) == 150
+    assert curve["val_loss"][0] > 0.6  # chance level is ln 2 = 0.69
+    assert curve["val_loss"][-1] < 0.1  # XOR of 2 bits (parity, T = 2) is learnt
+
+
+# ----------------------------------------------------------------------------- sampling
+
+
+def test_sampling_seeded_and_primed():
+    m = tiny()
+    with torch.no_grad():
+        m.head.weight *= 30  # spread the logits so greedy decoding has no near-ties
+    a = sampling.sample(m, VOCAB, prime="The ", length=40, seed=3)
+    b = sampling.sample(m, VOCAB, prime="The ", length=40, seed=3)
+    c = sampling.sample(m, VOCAB, prime="The ", length=40, seed=4)
+    assert a == b and a != c and a.startswith("The ") and len(a) == 44
+    assert len(sampling.sample(m, VOCAB, length=10, seed=0)) == 10
+    g = sampling.sample(m, VOCAB, prime="a", length=20, temperature=1e-4, seed=0)
+    assert g == sampling.sample(m, VOCAB, prime="a", length=20, temperature=1e-4, seed=99)
+    topk = sampling.sample(m, VOCAB, prime="a", length=20, top_k=1, seed=5)
+    assert topk == g  # top-1 sampling is greedy decoding
+
+
+def test_temperature_behaviour():
+    z = np.array([2.0, 1.0, 0.0, -1.0])
+    p1 = sampling.softmax(z)
+    sharp = sampling.softmax(sampling.apply_temperature(z, 0.5))
+    flat = sampling.softmax(sampling.apply_temperature(z, 5.0))
+    assert sharp[0] > p1[0] > flat[0] > 0.25
+    np.testing.assert_allclose(sampling.softmax(sampling.apply_temperature(z, 1.0)), p1)
+    np.testing.assert_allclose(
+        sampling.softmax(sampling.apply_temperature(z, 1e6)), 0.25, atol=1e-5
+    )
+    for bad in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="temperature"):
+            sampling.apply_temperature(z, bad)
+    kept = sampling.top_k_filter(z, 2)
+    assert np.isfinite(kept).sum() == 2 and kept[0] == 2.0
