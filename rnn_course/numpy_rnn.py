@@ -24,6 +24,9 @@ gates, laid out as ``(G, B, H)`` so that every gate's block is contiguous for
 the elementwise work; the weight gradients are large products after the
 backward loop. The only Python loop is over time.
 
+The cache keeps references to the inputs and to the returned states: do not
+modify them in place before calling the backward function.
+
 The step functions are the sequence functions with T = 1, so there is one
 source of truth for the equations. See chapter 2 (the simple recurrent
 network), chapter 3 (backpropagation through time) and chapter 5 (LSTM and GRU).

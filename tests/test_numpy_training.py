@@ -114,7 +114,6 @@ def test_clip_grad_norm_matches_torch():
     rng = np.random.default_rng(1)
     for norm_type in (2.0, 1.0, float("inf")):
         grads = {"a": rng.standard_normal((3, 4)), "b": rng.standard_normal(5)}
-        other = {k: v.copy() for k, v in grads.items()}
         ts = [torch.nn.Parameter(torch.zeros(v.shape, dtype=torch.float64)) for v in grads.values()]
         for t, g in zip(ts, grads.values(), strict=True):
             t.grad = torch.from_numpy(g.copy())
@@ -123,7 +122,6 @@ def test_clip_grad_norm_matches_torch():
         assert abs(total - ref.item()) <= 1e-12
         for t, g in zip(ts, grads.values(), strict=True):
             np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-12, atol=0)
-        assert all(np.array_equal(other[k], other[k]) for k in other)  # copies untouched
 
 
 def test_clip_grad_norm_leaves_small_and_zero_grads():
