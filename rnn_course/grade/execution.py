@@ -13,6 +13,8 @@ import threading
 import time
 import traceback
 
+import numpy as np
+
 MAX_OUTPUT = 2000  # characters of the learner's printed output kept per exercise
 
 
@@ -124,7 +126,12 @@ def run_checks(exercise, fn, seconds=10.0):
     start = time.perf_counter()
     buf = BoundedOutput()
     try:
-        with time_limit(seconds), contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        with (
+            time_limit(seconds),
+            contextlib.redirect_stdout(buf),
+            contextlib.redirect_stderr(buf),
+            np.errstate(all="ignore"),  # overflow shows up as a NaN/inf message instead
+        ):
             for check in exercise.checks:
                 name = (check.__doc__ or check.__name__).strip().splitlines()[0]
                 try:

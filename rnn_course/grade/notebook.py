@@ -51,3 +51,27 @@ def lesson_of(nb):
         if ex_id in exercises:
             return exercises[ex_id].lesson
     return None
+
+
+def with_exercises(nb, sources):
+    """A copy of ``nb`` whose exercise cells hold ``sources[id]`` (others unchanged).
+
+    For tests and instructors (e.g. a notebook with the reference solutions filled in:
+    ``{"srn_step_forward": "from rnn_course.numpy_rnn import srn_step_forward"}``).
+    """
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # a deep copy
+    for c in nb.cells:
+        if c.cell_type == "code" and "exercise" in _tags(c) and c.metadata.get("exercise") in sources:
+            c.source = sources[c.metadata["exercise"]]
+    return nb
+
+
+def reference_sources(nb):
+    """{exercise id: an import of its reference} for the exercises of ``nb``."""
+    exercises = load_all()
+    out = {}
+    for ex_id, _ in exercise_cells(nb):
+        if ex_id in exercises:
+            module, name = exercises[ex_id].reference.split(":")
+            out[ex_id] = f"from {module} import {name}"
+    return out

@@ -87,7 +87,7 @@ def expect_array(got, shape, what, letters=None):
     if got.shape != shape:
         hint = ""
         if got.shape == shape[::-1] and len(shape) >= 2:
-            lay = f" {letters} vs {tuple(reversed(letters))}" if letters else ""
+            lay = f" ({', '.join(letters)}) vs ({', '.join(reversed(letters))})" if letters else ""
             hint = f" — shape{lay}: the axes are swapped (transposed result or weight)."
         elif sorted(got.shape) == sorted(shape):
             hint = " — the axes are in the wrong order."

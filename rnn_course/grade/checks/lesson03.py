@@ -114,7 +114,11 @@ def expect_grads(got, want, names, variant_list):
                 f"gradient (torch layout: da.T @ input)."
             )
         key = "dh0" if name == "dh_prev" else name
-        expect_close(g, w, name, [(m, _pick(v, key, w)) for m, v in variant_list if v is not None])
+        variants = [(m, _pick(v, key, w)) for m, v in variant_list if v is not None]
+        if name.startswith("dW"):
+            variants.append((f"transposed weight gradient: `{name}` has the torch layout of the "
+                             "weight, da.T @ input, not input.T @ da.", w.T))
+        expect_close(g, w, name, variants)
 
 
 def _pick(grads, key, want):
