@@ -75,7 +75,7 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seq-len", type=int, default=64)
-    p.add_argument("--lr", type=float, default=6e-3)
+    p.add_argument("--lr", type=float, default=1e-2)
     p.add_argument("--skip-baseline", action="store_true")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
