@@ -88,7 +88,9 @@ def test_notebook_holds_its_lesson_exercises_each_followed_by_check(path):
             assert c.outputs == [] and c.execution_count is None, "commit notebooks without outputs"
 
 
-@pytest.mark.parametrize("where", list(_exercise_cells()), ids=lambda w: f"{w[0]}-{w[3].metadata['exercise']}")
+@pytest.mark.parametrize(
+    "where", list(_exercise_cells()), ids=lambda w: f"{w[0]}-{w[3].metadata['exercise']}"
+)
 def test_stub_matches_library_signature_and_docstring(where):
     _, _, _, cell = where
     ref = EXERCISES[cell.metadata["exercise"]].reference_function()

@@ -19,7 +19,7 @@ MAX_OUTPUT = 2000  # characters of the learner's printed output kept per exercis
 
 
 class ExerciseTimeout(BaseException):
-    """Raised by the alarm; a BaseException so that `except Exception` in learner code cannot swallow it."""
+    """Raised by the alarm; a BaseException, so learner `except Exception` cannot catch it."""
 
 
 @contextlib.contextmanager
@@ -67,7 +67,10 @@ class BoundedOutput(io.TextIOBase):
     def text(self):
         out = "".join(self.parts)
         if self.total > self.kept:
-            out += f"\n... [output truncated: {self.total:,} characters printed, first {self.kept:,} shown]"
+            out += (
+                f"\n... [output truncated: {self.total:,} characters printed, first "
+                f"{self.kept:,} shown]"
+            )
         return out
 
 

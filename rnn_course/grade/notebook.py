@@ -61,7 +61,11 @@ def with_exercises(nb, sources):
     """
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # a deep copy
     for c in nb.cells:
-        if c.cell_type == "code" and "exercise" in _tags(c) and c.metadata.get("exercise") in sources:
+        if (
+            c.cell_type == "code"
+            and "exercise" in _tags(c)
+            and c.metadata.get("exercise") in sources
+        ):
             c.source = sources[c.metadata["exercise"]]
     return nb
 

@@ -47,7 +47,8 @@ def _same(before, after):
     if isinstance(before, dict):
         return before.keys() == after.keys() and all(_same(before[k], after[k]) for k in before)
     if isinstance(before, (list, tuple)):
-        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after))
+        pairs = zip(before, after, strict=False)
+        return len(before) == len(after) and all(_same(b, a) for b, a in pairs)
     return True
 
 
@@ -80,7 +81,7 @@ def unpack(out, names):
 
 
 def expect_array(got, shape, what, letters=None):
-    """Check ``got`` is a NumPy array of ``shape``; name a transposed layout when that is what came."""
+    """Check ``got`` is a NumPy array of ``shape``; name a transposed layout if that came."""
     if not isinstance(got, np.ndarray):
         raise AssertionError(f"`{what}` should be a NumPy array, got {type(got).__name__}.")
     shape = tuple(shape)

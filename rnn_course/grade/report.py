@@ -12,7 +12,10 @@ def _indent(text, prefix):
 def exercise_text(ex, verbose=True):
     """Lines for one exercise result (shared by the shell report and ``check``)."""
     total = ex.get("total", len(ex.get("tests", [])))
-    head = f"[{SYMBOL.get(ex['status'], ex['status'].upper())}] {ex['id']:<24} {ex.get('passed', 0)}/{total} tests"
+    head = (
+        f"[{SYMBOL.get(ex['status'], ex['status'].upper())}] {ex['id']:<24} "
+        f"{ex.get('passed', 0)}/{total} tests"
+    )
     lines = [head]
     if ex.get("message"):
         lines.append(_indent(ex["message"], "       "))

@@ -36,7 +36,8 @@ def _exec_cell(source, filename, namespace, seconds):
             )
         except SyntaxError as exc:
             return (
-                f"syntax error on line {exc.lineno} of the cell: {exc.msg} → {(exc.text or '').strip()}",
+                f"syntax error on line {exc.lineno} of the cell: {exc.msg} "
+                f"→ {(exc.text or '').strip()}",
                 out.text(),
             )
         except BaseException as exc:  # noqa: BLE001 - any learner error becomes a message

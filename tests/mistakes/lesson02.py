@@ -50,7 +50,9 @@ def _step(x, h, W_ih, W_hh, b_ih, b_hh, nl):
 
 @mistake("srn_forward", "state not carried")
 def seq_no_carry(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
-    return np.stack([_step(x[t], h0, W_ih, W_hh, b_ih, b_hh, nonlinearity) for t in range(len(x))]), None
+    return np.stack(
+        [_step(x[t], h0, W_ih, W_hh, b_ih, b_hh, nonlinearity) for t in range(len(x))]
+    ), None
 
 
 @mistake("srn_forward", "h0 ignored")

@@ -157,7 +157,16 @@ def carry_reset_h0(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
 
 @mistake("srn_forward_chunked", "not from zeros")
 def carry_reset_zero(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
-    return _chunked(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len, lambda h0, h: np.zeros_like(h0) if h is h0 else np.zeros_like(h))
+    return _chunked(
+        x,
+        h0,
+        W_ih,
+        W_hh,
+        b_ih,
+        b_hh,
+        seq_len,
+        lambda h0, h: np.zeros_like(h0) if h is h0 else np.zeros_like(h),
+    )
 
 
 @mistake("srn_forward_chunked", "shorter chunk is dropped")

@@ -7,8 +7,19 @@ def _sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def _lstm(x, h, c, W_ih, W_hh, b_ih, b_hh, order="ifgo", acts=(_sig, _sig, np.tanh, _sig),
-          keep=True, tanh_c=True):
+def _lstm(
+    x,
+    h,
+    c,
+    W_ih,
+    W_hh,
+    b_ih,
+    b_hh,
+    order="ifgo",
+    acts=(_sig, _sig, np.tanh, _sig),
+    keep=True,
+    tanh_c=True,
+):
     a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
     blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
     i, f, g, o = (act(blocks[k]) for act, k in zip(acts, "ifgo", strict=True))
@@ -40,7 +51,9 @@ def _lstm_back(dh, dc_next, cache, mistake=None):
     x, h, c = cache["x"][0], cache["h0"], cache["c0"]
     i, f, g, o = cache["acts"][0]
     tc = cache["tc"][0]
-    dc = (0 if mistake == "no_dc_next" else dc_next) + dh * o * (1 if mistake == "no_tanh" else 1 - tc**2)
+    dc = (0 if mistake == "no_dc_next" else dc_next) + dh * o * (
+        1 if mistake == "no_tanh" else 1 - tc**2
+    )
     d = [dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)]
     da = np.concatenate(d, axis=1)
     dc_prev = dc if mistake == "no_f" else dc * f

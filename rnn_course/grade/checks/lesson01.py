@@ -53,7 +53,8 @@ def window_values(fn):
                 vocab_major,
             ),
             (
-                "the window is reversed: the first V entries should encode tokens[t], the oldest token.",
+                "the window is reversed: the first V entries should encode tokens[t], the "
+                "oldest token.",
                 reversed_,
             ),
         ],

@@ -56,11 +56,13 @@ def step_variants(p, act="tanh"):
                 f(x @ Wi + bi + h @ Wh.T + bh),
             ),
             (
-                "transposed weight: with W_hh of shape (H, H) (torch layout) compute h_prev @ W_hh.T.",
+                "transposed weight: with W_hh of shape (H, H) (torch layout) compute h_prev "
+                "@ W_hh.T.",
                 f(x @ Wi.T + bi + h @ Wh + bh),
             ),
             (
-                "transposed weight: both weights are transposed; use x @ W_ih.T and h_prev @ W_hh.T.",
+                "transposed weight: both weights are transposed; use x @ W_ih.T and h_prev @ "
+                "W_hh.T.",
                 f(x @ Wi + bi + h @ Wh + bh),
             ),
             ("W_ih and W_hh are swapped.", f(x @ Wh.T + bi + h @ Wi.T + bh)),

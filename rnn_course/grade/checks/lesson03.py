@@ -69,7 +69,8 @@ def variants(p, h, dh, act="tanh"):
             bptt(p, h, dh, act, carry=False),
         ),
         (
-            "missing nonlinearity derivative: multiply by f'(a) = 1 - h² (tanh) before the products.",
+            "missing nonlinearity derivative: multiply by f'(a) = 1 - h² (tanh) before the "
+            "products.",
             bptt(p, h, dh, act, deriv=False),
         ),
         (
@@ -86,7 +87,8 @@ def variants(p, h, dh, act="tanh"):
             bptt(p, h, dh, act, pair="next"),
         ),
         (
-            "transposed weight: with W of shape (H, K) (torch layout) the input gradient is da @ W, "
+            "transposed weight: with W of shape (H, K) (torch layout) the input gradient is "
+            "da @ W, "
             "not da @ W.T.",
             bptt(p, h, dh, act, wt=True) if square else None,
         ),
@@ -99,7 +101,7 @@ def variants(p, h, dh, act="tanh"):
 
 def expect_grads(got, want, names, variant_list):
     got = unpack(got, names)
-    for name, g, w in zip(names, got, want):
+    for name, g, w in zip(names, got, want, strict=False):
         if isinstance(g, np.ndarray) and name.startswith("db") and g.shape == (3,) + w.shape:
             raise AssertionError(
                 f"`{name}` has shape {g.shape}: sum it over the batch axis (shape (H,))."
@@ -116,8 +118,13 @@ def expect_grads(got, want, names, variant_list):
         key = "dh0" if name == "dh_prev" else name
         variants = [(m, _pick(v, key, w)) for m, v in variant_list if v is not None]
         if name.startswith("dW"):
-            variants.append((f"transposed weight gradient: `{name}` has the torch layout of the "
-                             "weight, da.T @ input, not input.T @ da.", w.T))
+            variants.append(
+                (
+                    f"transposed weight gradient: `{name}` has the torch layout of the "
+                    "weight, da.T @ input, not input.T @ da.",
+                    w.T,
+                )
+            )
         expect_close(g, w, name, variants)
 
 
@@ -144,7 +151,7 @@ def step_shapes(fn):
     """returns 6 gradients with the shapes of x, h_prev and the weights"""
     p, cache, dh, want, _ = _step_case("bshape", D=4)
     got = unpack(call(fn, {"dh_next": dh, "cache": cache}), STEP_NAMES)
-    for name, g, w in zip(STEP_NAMES, got, want):
+    for name, g, w in zip(STEP_NAMES, got, want, strict=False):
         if name.startswith("db") and isinstance(g, np.ndarray) and g.shape == (3, 5):
             raise AssertionError(
                 f"`{name}` has shape (B, H): sum it over the batch axis (shape (H,))."
@@ -180,7 +187,7 @@ def seq_shapes(fn):
     """returns (dx, dh0, dW_ih, dW_hh, db_ih, db_hh) with the right shapes"""
     cache, dh, want, _ = _seq_case("sshape", D=4)
     got = unpack(call(fn, {"dh": dh, "cache": cache}), NAMES)
-    for name, g, w in zip(NAMES, got, want):
+    for name, g, w in zip(NAMES, got, want, strict=False):
         expect_array(g, w.shape, name)
 
 
@@ -256,7 +263,8 @@ def num_upstream(fn):
         "grad",
         [
             (
-                "df ignored: the gradient is that of sum(f(x) * df), multiply the differences by df.",
+                "df ignored: the gradient is that of sum(f(x) * df), multiply the "
+                "differences by df.",
                 A.T @ np.ones(3),
             ),
         ],

@@ -51,20 +51,36 @@ def lstm_variants(p, which):
     k = {"h": 0, "c": 1}[which]
     square = p["x"].shape[1] == p["h_prev"].shape[1]
     out = [
-        ("wrong gate order: torch stacks the blocks as i, f, g, o (not i, f, o, g).", lstm(p, "ifog")),
-        ("wrong gate order: torch stacks the blocks as i, f, g, o (not f, i, g, o).", lstm(p, "figo")),
-        ("wrong gate order: torch stacks the blocks as i, f, g, o (not i, g, f, o).", lstm(p, "igfo")),
-        ("sigmoid/tanh swapped in a gate: g (the candidate) uses tanh, i, f, o use sigmoid.",
-         lstm(p, acts="ssst")),
+        (
+            "wrong gate order: torch stacks the blocks as i, f, g, o (not i, f, o, g).",
+            lstm(p, "ifog"),
+        ),
+        (
+            "wrong gate order: torch stacks the blocks as i, f, g, o (not f, i, g, o).",
+            lstm(p, "figo"),
+        ),
+        (
+            "wrong gate order: torch stacks the blocks as i, f, g, o (not i, g, f, o).",
+            lstm(p, "igfo"),
+        ),
+        (
+            "sigmoid/tanh swapped in a gate: g (the candidate) uses tanh, i, f, o use sigmoid.",
+            lstm(p, acts="ssst"),
+        ),
         ("sigmoid/tanh swapped in a gate: g uses tanh, o uses sigmoid.", lstm(p, acts="sstt")),
         ("sigmoid/tanh swapped in a gate: the candidate g must use tanh.", lstm(p, acts="sssS")),
-        ("the cell forgets everything: c_next = f * c_prev + i * g (the f * c_prev term is missing).",
-         lstm(p, c_term=False)),
+        (
+            "the cell forgets everything: c_next = f * c_prev + i * g (the f * c_prev term "
+            "is missing).",
+            lstm(p, c_term=False),
+        ),
         ("missing nonlinearity: h_next = o * tanh(c_next), not o * c_next.", lstm(p, tanh_c=False)),
         ("bias dropped: add both b_ih and b_hh.", lstm(p, bias=0)),
         ("bias dropped: b_hh is missing.", lstm(p, bias=1)),
-        ("transposed weight: use x @ W_ih.T and h_prev @ W_hh.T (torch layout (4H, D)).",
-         lstm(p, transpose=True) if square else None),
+        (
+            "transposed weight: use x @ W_ih.T and h_prev @ W_hh.T (torch layout (4H, D)).",
+            lstm(p, transpose=True) if square else None,
+        ),
     ]
     return [(m, v[k]) for m, v in out if v is not None]
 
@@ -203,10 +219,15 @@ def gru(p, order="rzn", z_role="torch", r_where="after", acts="sst", bias=2):
 
 def gru_variants(p):
     return [
-        ("z plays the opposite role: torch computes h_next = (1 - z) ⊙ n + z ⊙ h_prev.",
-         gru(p, z_role="swapped")),
-        ("r applied in the wrong place: torch multiplies r with (W_hn h_prev + b_hn), "
-         "after the product, not r ⊙ h_prev before it.", gru(p, r_where="before")),
+        (
+            "z plays the opposite role: torch computes h_next = (1 - z) ⊙ n + z ⊙ h_prev.",
+            gru(p, z_role="swapped"),
+        ),
+        (
+            "r applied in the wrong place: torch multiplies r with (W_hn h_prev + b_hn), "
+            "after the product, not r ⊙ h_prev before it.",
+            gru(p, r_where="before"),
+        ),
         ("wrong gate order: torch stacks the blocks as r, z, n (not z, r, n).", gru(p, "zrn")),
         ("sigmoid/tanh swapped in a gate: n uses tanh, r and z use sigmoid.", gru(p, acts="sss")),
         ("sigmoid/tanh swapped in a gate: r and z use sigmoid.", gru(p, acts="tst")),

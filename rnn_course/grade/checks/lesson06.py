@@ -18,10 +18,15 @@ step_ex = Exercise("tbptt_train_step", "06", "rnn_course.grade.reference_torch:t
 def _temp_variants(z, T):
     """Variants in probability space: logits are compared through their softmax."""
     return [
-        ("temperature applied after softmax: divide the logits by T; the softmax comes later.",
-         softmax(softmax(z) / T)),
-        ("temperature applied after softmax: scale the logits, not log-probabilities or "
-         "probabilities.", softmax(np.log(softmax(z)) * T)),
+        (
+            "temperature applied after softmax: divide the logits by T; the softmax comes later.",
+            softmax(softmax(z) / T),
+        ),
+        (
+            "temperature applied after softmax: scale the logits, not log-probabilities or "
+            "probabilities.",
+            softmax(np.log(softmax(z)) * T),
+        ),
         ("temperature multiplies instead of divides: logits / T.", softmax(z * T)),
         ("temperature ignored: return logits / T.", softmax(z)),
     ]
@@ -32,8 +37,10 @@ def _temp(fn, z, T):
     out = expect_array(out, z.shape, "scaled logits")
     if np.allclose(out.sum(-1), 1) and np.all(out >= 0) and not np.allclose(softmax(z / T), z / T):
         if np.allclose(out, softmax(z / T)):
-            raise AssertionError("returned probabilities: return the scaled logits (logits / T); "
-                                 "the softmax is applied when sampling.")
+            raise AssertionError(
+                "returned probabilities: return the scaled logits (logits / T); "
+                "the softmax is applied when sampling."
+            )
     return out
 
 
@@ -58,8 +65,12 @@ def temp_exact(fn):
     """the result is exactly logits / T (T = 1 changes nothing)"""
     z = randn("tone", 4, 3)
     expect_close(_temp(fn, z, 1.0), z, "scaled logits")
-    expect_close(_temp(fn, z, 4.0), z / 4.0, "scaled logits", [
-        ("temperature multiplies instead of divides: logits / T.", z * 4.0)])
+    expect_close(
+        _temp(fn, z, 4.0),
+        z / 4.0,
+        "scaled logits",
+        [("temperature multiplies instead of divides: logits / T.", z * 4.0)],
+    )
 
 
 def _ppl_case(name, T=4, B=3, V=6, scale=2.0):
@@ -70,14 +81,20 @@ def _ppl_case(name, T=4, B=3, V=6, scale=2.0):
     nll = -np.take_along_axis(logp, targets[..., None], -1)[..., 0]  # (T, B)
     raw = -np.take_along_axis(logits, targets[..., None], -1)[..., 0]
     variants = [
-        ("exp of the sum: perplexity is exp of the MEAN cross-entropy per token.",
-         np.exp(nll.sum()) if nll.sum() < 700 else None),
+        (
+            "exp of the sum: perplexity is exp of the MEAN cross-entropy per token.",
+            np.exp(nll.sum()) if nll.sum() < 700 else None,
+        ),
         ("perplexity is exp(mean cross-entropy), not the mean cross-entropy itself.", nll.mean()),
         ("perplexity with natural logs is exp(mean NLL), not 2 ** mean NLL.", 2 ** nll.mean()),
-        ("average the cross-entropy first, then exponentiate (not the mean of exp).",
-         np.exp(nll).mean()),
-        ("missing log-softmax: the logits are scores, turn them into log-probabilities first.",
-         np.exp(raw.mean())),
+        (
+            "average the cross-entropy first, then exponentiate (not the mean of exp).",
+            np.exp(nll).mean(),
+        ),
+        (
+            "missing log-softmax: the logits are scores, turn them into log-probabilities first.",
+            np.exp(raw.mean()),
+        ),
     ]
     return {"logits": logits, "targets": targets}, float(np.exp(nll.mean())), variants
 
@@ -101,7 +118,12 @@ def ppl_uniform(fn):
 def ppl_values(fn):
     """exp of the mean cross-entropy per token"""
     args, want, var = _ppl_case("pvalues")
-    expect_close(_ppl(fn, args), np.array(want), "perplexity", [(m, np.array(v)) for m, v in var if v is not None])
+    expect_close(
+        _ppl(fn, args),
+        np.array(want),
+        "perplexity",
+        [(m, np.array(v)) for m, v in var if v is not None],
+    )
 
 
 @ppl_ex.check
@@ -180,12 +202,16 @@ def step_returns(fn):
 
     _, (loss, h_next) = _run(fn)
     if isinstance(loss, torch.Tensor):
-        raise AssertionError("return the loss as a Python float (loss.item()), not a tensor: "
-                             "a tensor keeps the whole graph alive.")
+        raise AssertionError(
+            "return the loss as a Python float (loss.item()), not a tensor: "
+            "a tensor keeps the whole graph alive."
+        )
     if not isinstance(loss, float):
         raise AssertionError(f"loss should be a float, got {type(loss).__name__}.")
     if not isinstance(h_next, torch.Tensor) or tuple(h_next.shape) != (1, 2, 8):
-        raise AssertionError("h_next should be the model's final state, a tensor of shape (1, B, H).")
+        raise AssertionError(
+            "h_next should be the model's final state, a tensor of shape (1, B, H)."
+        )
 
 
 @step_ex.check
@@ -193,9 +219,11 @@ def step_detached(fn):
     """h_next is detached: the next chunk cannot backpropagate into this one"""
     _, (_, h_next) = _run(fn)
     if h_next.requires_grad or h_next.grad_fn is not None:
-        raise AssertionError("state not detached: return h_next.detach(), so truncated BPTT cuts "
-                             "the graph at the chunk boundary (else the next backward() fails or "
-                             "runs through every earlier chunk).")
+        raise AssertionError(
+            "state not detached: return h_next.detach(), so truncated BPTT cuts "
+            "the graph at the chunk boundary (else the next backward() fails or "
+            "runs through every earlier chunk)."
+        )
 
 
 @step_ex.check
@@ -210,6 +238,14 @@ def step_update(fn):
         _mistake_step(m, *r, 0.1, key)
         variants.append((message, _params(m)))
     expect_close(_params(model), _params(ref_model), "parameters after the step", variants)
-    expect_close(np.array(float(loss)), np.array(want_loss), "loss",
-                 [("the loss is the MEAN cross-entropy over all T·B predictions, before the update.",
-                   np.array(want_loss * 10))])
+    expect_close(
+        np.array(float(loss)),
+        np.array(want_loss),
+        "loss",
+        [
+            (
+                "the loss is the MEAN cross-entropy over all T·B predictions, before the update.",
+                np.array(want_loss * 10),
+            )
+        ],
+    )
