@@ -29,7 +29,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["RNNShapeError", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
+__all__ = [
+    "RNNShapeError",
+    "rnn_step",
+    "lstm_step",
+    "gru_step",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "RNN",
+    "LSTM",
+    "GRU",
+]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
