@@ -9,7 +9,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PYTHONDONTWRITEBYTECODE := 1
-export MPLBACKEND := Agg
 
 .PHONY: install book test test-unit test-notebooks test-browser lint bench clean
 
