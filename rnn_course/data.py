@@ -19,13 +19,13 @@ Text: :func:`load_corpus` (``"pydoc"`` prose, ``"stdlib"`` source code),
 """
 
 import json
-import operator
 import os
 import sysconfig
 from collections import namedtuple
 
 import numpy as np
 
+from .batching import _positive_int as _int_arg
 from .batching import batchify, num_chunks, tbptt_chunks
 
 __all__ = [
@@ -57,19 +57,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _int_arg(value, name, minimum=1):
-    """Return ``value`` as an int >= minimum, or raise naming the argument."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        out = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {value!r}") from None
-    if out < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
-    return out
 
 
 def _check_rng(rng):
