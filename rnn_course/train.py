@@ -78,6 +78,16 @@ def _progress_wanted(progress):
     return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
+def _progress_bar(iterable=None, **kwargs):
+    """A tqdm bar: a widget in notebooks that have ipywidgets, plain text everywhere else."""
+    try:
+        import ipywidgets  # noqa: F401  (tqdm's notebook bar needs it; without it, text)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm(iterable, **kwargs)
+
+
 def _as_ids(ids, name):
     if torch.is_tensor(ids):
         t = ids.detach().to("cpu", torch.int64)
@@ -285,8 +295,6 @@ def train_lm(
     state, the model, the optimiser and the random-number state to resume exactly.
     See chapter 3, Truncated backpropagation through time.
     """
-    from tqdm.auto import tqdm
-
     device = resolve_device(device)
     train = _as_ids(train_ids, "train_ids")
     stream = lm_stream(train, batch_size, seq_len).to(device)  # (N, B)
@@ -351,7 +359,7 @@ def train_lm(
     model.train()
     t0 = time.perf_counter()
     stopped = "max_steps"
-    bar = tqdm(
+    bar = _progress_bar(
         total=max_steps,
         initial=step,
         disable=not _progress_wanted(progress),
@@ -460,8 +468,6 @@ def train_sequence_model(
     >>> m = models.SequenceModel(2, 32, 1, cell="lstm")
     >>> curve = train.train_sequence_model(m, lambda r: data.adding_problem(32, 20, r), steps=10)
     """
-    from tqdm.auto import tqdm
-
     device = resolve_device(device)
     model.to(device)
     torch.manual_seed(seed)
@@ -479,7 +485,8 @@ def train_sequence_model(
 
     curve = {"steps": [0], "val_loss": [val_loss()], "train_loss": []}
     t0 = time.perf_counter()
-    for step in tqdm(range(1, steps + 1), disable=not _progress_wanted(progress), desc="fit"):
+    show = _progress_wanted(progress)
+    for step in _progress_bar(range(1, steps + 1), disable=not show, desc="fit"):
         x, y = (to_t(a) for a in make_batch(rng))
         _, loss = model(x, y)
         opt.zero_grad(set_to_none=True)
