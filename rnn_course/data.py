@@ -485,13 +485,14 @@ def next_step_pairs(series):
     -------
     x : ndarray, shape (T - 1, n, 1)
         ``series[:-1]`` with a feature axis.
-    y : ndarray, shape (T - 1, n, 1)
-        ``series[1:]``: the next value.
+    y : ndarray, shape (T - 1, n)
+        ``series[1:]``: the next value, shaped like the output of a many-to-many
+        regression model with one output (:class:`rnn_course.models.SequenceModel`).
     """
     series = np.asarray(series)
     if series.ndim != 2 or series.shape[0] < 2:
         raise ValueError(f"series: expected shape (T, n) with T >= 2, got {series.shape}")
-    return series[:-1, :, None], series[1:, :, None]
+    return series[:-1, :, None], series[1:]
 
 
 # ----------------------------------------------------------------------------- corpora

@@ -107,8 +107,8 @@ def test_series():
     s = d.noisy_sine(4, 100, rng(), noise=0.0)
     assert s.shape == (100, 4) and np.abs(s).max() <= 1.0 + 1e-6
     x, y = d.next_step_pairs(s)
-    assert x.shape == y.shape == (99, 4, 1)
-    np.testing.assert_array_equal(x[1:], y[:-1])
+    assert x.shape == (99, 4, 1) and y.shape == (99, 4)
+    np.testing.assert_array_equal(x[1:, :, 0], y[:-1])
     with pytest.raises(ValueError, match="noise"):
         d.sum_of_sines(2, 10, rng(), noise=-1)
 
