@@ -149,6 +149,40 @@ def test_clip_grad_value_and_bad_input():
         clip_grad_norm({"w": np.array([1, 2])}, 1.0)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+@pytest.mark.parametrize("norm_type", [2.0, float("inf")])
+def test_clip_grad_norm_non_finite_like_torch(bad, norm_type):
+    from rnn_course.clip import clip_grad_norm
+
+    g = np.array([1.0, bad, 2.0])
+    p = torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    p.grad = torch.from_numpy(g.copy())
+    ref = torch.nn.utils.clip_grad_norm_([p], 1.0, norm_type=norm_type)
+    total = clip_grad_norm([g], 1.0, norm_type=norm_type)
+    assert np.isnan(total) == np.isnan(ref.item()) and (np.isnan(total) or total == ref.item())
+    np.testing.assert_array_equal(g, p.grad.numpy())  # same NaNs and zeros as torch
+    h = np.array([1.0, bad, 2.0])
+    with pytest.raises(RuntimeError) as ours:
+        clip_grad_norm({"w": h}, 1.0, norm_type=norm_type, error_if_nonfinite=True)
+    p.grad = torch.from_numpy(h.copy())
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.utils.clip_grad_norm_([p], 1.0, norm_type=norm_type, error_if_nonfinite=True)
+    assert str(ours.value) == str(theirs.value)
+    np.testing.assert_array_equal(h, [1.0, bad, 2.0])  # untouched when it raises
+
+
+def test_clip_refuses_read_only_arrays_before_touching_any():
+    from rnn_course.clip import clip_grad_norm, clip_grad_value
+
+    a, b = np.full(3, 10.0), np.full(3, 10.0)
+    b.flags.writeable = False
+    with pytest.raises(ValueError, match=r"grads\['b'\]: the array is read-only"):
+        clip_grad_norm({"a": a, "b": b}, 1.0)
+    with pytest.raises(ValueError, match="read-only"):
+        clip_grad_value([a, b], 1.0)
+    np.testing.assert_array_equal(a, 10.0)  # not half-clipped
+
+
 # -------------------------------------------------------------------- optim
 
 
