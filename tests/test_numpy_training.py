@@ -359,3 +359,48 @@ def test_numpy_lm_bad_input():
         train_numpy_lm(np.arange(50) % 5, 5, optimizer="rmsprop")
     with pytest.raises(ValueError, match="rng"):
         sample(params, [0], 3)
+
+
+def test_numpy_half_and_sampling_helpers_import_without_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import rnn_course.numpy_lm, rnn_course.sampling, rnn_course.numpy_rnn, "
+        "rnn_course.data.tasks, rnn_course.data.text, rnn_course.data.reber, rnn_course.init; "
+        "assert 'torch' not in sys.modules, sorted(m for m in sys.modules if 'torch' in m)[:5]; "
+        "from rnn_course.numpy_lm import sample; from rnn_course.sampling import softmax"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(
+    "kw, exc, match",
+    [
+        ({"steps": 2.5}, TypeError, "steps: expected an int >= 0, got 2.5"),
+        ({"steps": -1}, ValueError, "steps: expected an int >= 0"),
+        ({"seq_len": 0}, ValueError, "seq_len: expected an int >= 1"),
+        ({"clip": -1.0}, ValueError, "clip: expected a threshold > 0 or None"),
+        ({"rng": 3}, TypeError, "rng: expected a numpy.random.Generator"),
+    ],
+)
+def test_train_numpy_lm_rejects_bad_counts(kw, exc, match):
+    from rnn_course.numpy_lm import train_numpy_lm
+
+    with pytest.raises(exc, match=match):
+        train_numpy_lm(np.arange(40) % 4, 4, hidden_size=3, **kw)
+
+
+def test_numpy_lm_sample_uses_the_sampling_helpers_and_checks_arguments():
+    from rnn_course.numpy_lm import init_lm, sample
+
+    params = init_lm(5, 4, np.random.default_rng(0))
+    out = sample(params, [1, 2], 6, rng=np.random.default_rng(1), temperature=0.7)
+    assert len(out) == 6 and all(0 <= i < 5 for i in out)
+    with pytest.raises(ValueError, match="temperature: expected a finite number > 0"):
+        sample(params, [1], 3, greedy=True, temperature=0)
+    with pytest.raises(TypeError, match="length: expected an int >= 0"):
+        sample(params, [1], 3.0, greedy=True)
+    with pytest.raises(ValueError, match=r"x: token ids must lie in \[0, 5\)"):
+        sample(params, [7], 3, greedy=True)
