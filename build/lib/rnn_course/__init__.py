@@ -1,0 +1,43 @@
+"""rnn_course: recurrent neural networks in NumPy and PyTorch, the library of the rnn-course book.
+
+Modules (import the one you need; each holds one idea):
+
+- ``rnn_course.numpy_rnn``  SRN, LSTM and GRU step and sequence forward/backward (NumPy)
+- ``rnn_course.layers``     time-distributed affine and embedding layers, losses
+- ``rnn_course.clip``       gradient clipping by global norm and by value
+- ``rnn_course.gradcheck``  centred-difference numeric gradients and ``rel_error``
+- ``rnn_course.optim``      SGD, momentum, Adagrad, Adam on dicts of arrays
+- ``rnn_course.init``       weight initialisers (torch default, Xavier, orthogonal, identity)
+- ``rnn_course.batching``   cut a long sequence into ordered (T, B) chunks for truncated BPTT
+- ``rnn_course.numpy_lm``   a small NumPy language-model trainer that carries state
+- ``rnn_course.torch_rnn``  RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU written as plain loops
+- ``rnn_course.data``       ``.tasks`` synthetic tasks, ``.reber`` grammar, ``.text`` corpora
+- ``rnn_course.models``     a character language model for any recurrent core
+- ``rnn_course.train``      a truncated-BPTT training loop with clipping and checkpoints
+- ``rnn_course.sampling``   sampling with temperature and top-k
+- ``rnn_course.plotting``   the book's figure style and curve plots
+- ``rnn_course.diagrams``   network diagrams: rolled/unrolled graphs, BPTT, the five configurations
+- ``rnn_course.grade``      the lesson grader (``python -m rnn_course.grade LESSON.ipynb``)
+
+Submodules are imported on first use, so ``import rnn_course`` stays fast and
+does not pull in torch unless you touch a torch-based module.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "numpy_rnn", "layers", "clip", "gradcheck", "optim", "init", "batching", "numpy_lm",
+    "torch_rnn", "data", "models", "train", "sampling", "plotting", "diagrams", "grade",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'rnn_course' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))

@@ -1,0 +1,567 @@
+"""Network diagrams for the book, drawn with matplotlib alone.
+
+Three pictures cover most of what the chapters need:
+
+- :func:`draw_rolled`: the compact graph ``x -> h -> y`` with the feedback loop on ``h``.
+- :func:`draw_unrolled`: the same network unrolled over time, one column per step;
+  choose which steps have inputs and outputs, stack layers, overlay the gradient
+  flow of backpropagation through time, or cut the graph into chunks for
+  truncated BPTT.
+- :func:`draw_configurations`: the five input/output configurations side by side.
+
+Every drawn element carries a ``gid`` so that tests (and curious readers) can
+count what is on the axes: nodes are ``"node:x"``, ``"node:h"``, ``"node:h0"``,
+``"node:y"``, ``"node:loss"``; arrows are ``"arrow:in"`` (x to h), ``"arrow:rec"``
+(h to the next h), ``"arrow:carry"`` (a recurrent arrow that crosses a truncation
+cut), ``"arrow:up"`` (one layer to the next), ``"arrow:out"`` (h to y),
+``"arrow:loss"`` (y to its loss), ``"arrow:grad"`` (gradient flow) and
+``"arrow:loop"`` (the self-loop of the rolled graph); cuts are lines ``"cut"``.
+:func:`count_elements` returns these counts.
+
+Colours come from :data:`rnn_course.plotting.PALETTE`. See chapter 1, Motivation,
+for the configurations, chapter 2 for the unrolled graph and chapter 3 for BPTT.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
+
+from .plotting import PALETTE
+
+__all__ = ["draw_unrolled", "draw_rolled", "draw_configurations", "count_elements"]
+
+# Geometry, in data units (axes use an equal aspect ratio).
+_DX = 1.45  # distance between time steps
+_DY = 1.15  # distance between rows
+_W = 0.82  # node width
+_H = 0.56  # node height
+_SCALE = 0.62  # inches per data unit when a figure is created here
+_LOOP = 0.7  # how far the self-loop of the rolled graph reaches out
+
+_COLOURS = {
+    "x": PALETTE[5],  # sky blue
+    "h": PALETTE[2],  # bluish green
+    "h0": PALETTE[2],
+    "y": PALETTE[4],  # orange
+    "loss": PALETTE[3],  # reddish purple
+}
+_FORWARD = "0.25"
+_GRAD = PALETTE[1]  # vermillion
+_CARRY = PALETTE[0]  # blue
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _lighten(colour: str, amount: float = 0.78) -> tuple[float, float, float]:
+    """Mix a hex colour with white (amount = share of white)."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(c + (1 - c) * amount for c in (r, g, b))
+
+
+def _node(ax, cx, cy, text, kind, dashed=False, fontsize=11):
+    colour = _COLOURS[kind]
+    box = FancyBboxPatch(
+        (cx - _W / 2, cy - _H / 2),
+        _W,
+        _H,
+        boxstyle="round,pad=0,rounding_size=0.12",
+        facecolor=_lighten(colour),
+        edgecolor=colour,
+        linewidth=1.6,
+        linestyle="--" if dashed else "-",
+        zorder=3,
+    )
+    box.set_gid(f"node:{kind}")
+    ax.add_patch(box)
+    if text:
+        ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+    return box
+
+
+def _arrow(ax, start, end, kind, colour=_FORWARD, style="-", width=1.3, rad=0.0):
+    arrow = FancyArrowPatch(
+        start,
+        end,
+        arrowstyle="-|>",
+        mutation_scale=11,
+        color=colour,
+        linewidth=width,
+        linestyle=style,
+        shrinkA=0,
+        shrinkB=0,
+        connectionstyle=f"arc3,rad={rad}",
+        zorder=2,
+    )
+    arrow.set_gid(f"arrow:{kind}")
+    ax.add_patch(arrow)
+    return arrow
+
+
+def _steps_arg(value, name, steps):
+    """Turn a bool or a list of 0-based step indices into a sorted tuple of indices."""
+    if isinstance(value, bool):
+        return tuple(range(steps)) if value else ()
+    try:
+        indices = [int(i) for i in value]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a bool or a list of step indices, got {type(value).__name__}"
+        ) from None
+    for i, raw in zip(indices, value, strict=True):
+        if i != raw or isinstance(raw, bool):
+            raise TypeError(f"{name} must hold integer step indices, got {raw!r}")
+        if not 0 <= i < steps:
+            raise ValueError(
+                f"{name} holds step index {i}, but indices must lie in [0, {steps - 1}] "
+                f"for steps={steps} (indices are 0-based; the label of index i is t = i + 1)"
+            )
+    if len(set(indices)) != len(indices):
+        raise ValueError(f"{name} holds a repeated step index: {indices}")
+    return tuple(sorted(indices))
+
+
+def _positive_int(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return value
+
+
+def _new_axes(width_units, height_units):
+    fig_w = max(2.0, width_units * _SCALE)
+    fig_h = max(1.4, height_units * _SCALE)
+    _, ax = plt.subplots(figsize=(fig_w, fig_h))
+    return ax
+
+
+def _finish(ax, xmin, xmax, ymin, ymax, title):
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def _h_label(layer, layers, t):
+    return f"$h_{{{t}}}$" if layers == 1 else f"$h^{{({layer})}}_{{{t}}}$"
+
+
+def count_elements(ax) -> Counter:
+    """Count the diagram elements on ``ax`` by kind (their ``gid``, see the module notes).
+
+    Returns
+    -------
+    counts : collections.Counter
+        e.g. ``counts["node:h"]``, ``counts["arrow:rec"]``, ``counts["cut"]``.
+    """
+    artists = list(ax.patches) + list(ax.lines)
+    return Counter(a.get_gid() for a in artists if a.get_gid())
+
+
+# ----------------------------------------------------------------------------- rolled
+
+
+def _draw_rolled_at(ax, x0, layers, labels, weights, inputs=True, outputs=True):
+    """Draw the rolled graph with its centre column at ``x0``; returns the right edge used."""
+    if inputs:
+        _node(ax, x0, 0.0, "$x_t$" if labels else "", "x")
+    for layer in range(1, layers + 1):
+        cy = layer * _DY
+        label = ("$h_t$" if layers == 1 else f"$h^{{({layer})}}_t$") if labels else ""
+        _node(ax, x0, cy, label, "h")
+        if layer > 1 or inputs:
+            kind = "in" if layer == 1 else "up"
+            _arrow(ax, (x0, cy - _DY + _H / 2), (x0, cy - _H / 2), kind)
+            if weights:
+                name = "$W_{ih}$" if layers == 1 else f"$W_{{ih}}^{{({layer})}}$"
+                ax.text(x0 - 0.08, cy - _DY / 2, name, ha="right", va="center", fontsize=9)
+        # The self-loop: leaves the right edge, bends round and comes back in.
+        edge = x0 + _W / 2
+        path = Path(
+            [
+                (edge, cy + 0.13),
+                (edge + _LOOP, cy + 0.5),
+                (edge + _LOOP, cy - 0.5),
+                (edge, cy - 0.13),
+            ],
+            [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4],
+        )
+        loop = FancyArrowPatch(
+            path=path,
+            arrowstyle="-|>",
+            mutation_scale=11,
+            color=_COLOURS["h"],
+            linewidth=1.6,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=2,
+        )
+        loop.set_gid("arrow:loop")
+        ax.add_patch(loop)
+        if weights:
+            name = "$W_{hh}$" if layers == 1 else f"$W_{{hh}}^{{({layer})}}$"
+            ax.text(edge + 0.78 * _LOOP, cy, name, ha="left", va="center", fontsize=9)
+    if outputs:
+        top = (layers + 1) * _DY
+        _node(ax, x0, top, r"$\hat y_t$" if labels else "", "y")
+        _arrow(ax, (x0, top - _DY + _H / 2), (x0, top - _H / 2), "out")
+        if weights:
+            ax.text(x0 - 0.08, top - _DY / 2, "$W_{hy}$", ha="right", va="center", fontsize=9)
+    return x0 + _W / 2 + _LOOP + (0.55 if weights else 0.05)
+
+
+def draw_rolled(ax=None, layers=1, labels=True, weights=True, title=None):
+    """Draw the compact (rolled) recurrent network: ``x_t -> h_t -> y_t`` with a loop on h.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Axis to draw on; a new figure sized to the diagram is made when omitted.
+    layers : int, default 1
+        Number of stacked hidden layers, each with its own loop.
+    labels : bool, default True
+        Write ``$x_t$``, ``$h_t$``, ``$\\hat y_t$`` in the nodes.
+    weights : bool, default True
+        Name the weights on the arrows (``W_ih``, ``W_hh``, ``W_hy``).
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        With ``layers + 2`` nodes and ``layers`` loop arrows (see :func:`count_elements`).
+
+    Notes
+    -----
+    The loop means "h_t depends on h_{t-1}": :math:`h_t = f(W_{ih} x_t + W_{hh} h_{t-1} + b)`.
+    Unrolling the loop over time gives :func:`draw_unrolled`. See chapter 1, Motivation.
+    """
+    layers = _positive_int(layers, "layers")
+    height = (layers + 2) * _DY
+    if ax is None:
+        ax = _new_axes(3.2, height)
+    right = _draw_rolled_at(ax, 0.0, layers, labels, weights)
+    left = -_W / 2 - (0.75 if weights else 0.3)
+    return _finish(ax, left, right, -_H / 2 - 0.15, (layers + 1) * _DY + _H / 2 + 0.15, title)
+
+
+# ----------------------------------------------------------------------------- unrolled
+
+
+def draw_unrolled(
+    ax=None,
+    steps=4,
+    inputs=True,
+    outputs=True,
+    layers=1,
+    labels=True,
+    show_loop=False,
+    backward=False,
+    chunks=None,
+    title=None,
+    initial_state=True,
+    losses=False,
+    weights=False,
+):
+    """Draw a recurrent network unrolled over ``steps`` time steps.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Axis to draw on; a new figure sized to the diagram is made when omitted.
+    steps : int, default 4
+        Number of time steps (columns), >= 1. Labels count time from t = 1.
+    inputs, outputs : bool or list of int, default True
+        Which steps have an input ``x_t`` / an output ``y_hat_t``: ``True`` for all,
+        ``False`` for none, or a list of 0-based step indices, e.g.
+        ``outputs=[steps - 1]`` for many-to-one. Indices must lie in ``[0, steps)``.
+    layers : int, default 1
+        Number of stacked hidden rows.
+    labels : bool, default True
+        Write mathtext labels (``$x_1$``, ``$h_1$``, ``$\\hat y_1$``) in the nodes.
+    show_loop : bool, default False
+        Also draw the rolled graph on the left, followed by an "unroll" arrow.
+    backward : bool, default False
+        Overlay the gradient flow of backpropagation through time (vermillion
+        arrows): from each output down into its hidden state, right-to-left
+        along the hidden row and down through the layers. Only hidden states that
+        some later output (within the same chunk) depends on receive a gradient.
+    chunks : int, optional
+        Truncated BPTT: draw a dashed cut every ``chunks`` steps. The state still
+        crosses a cut (blue dashed "carry" arrow) but no gradient does.
+    title : str, optional
+    initial_state : bool, default True
+        Draw the initial state ``h_0`` (dashed box) on the left of each hidden row.
+    losses : bool, default False
+        Draw a loss node ``L_t`` above every output.
+    weights : bool, default False
+        Name the shared weights on every arrow (shows that all steps use the same ones).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Elements are tagged with gids; :func:`count_elements` counts them.
+
+    Raises
+    ------
+    ValueError
+        ``steps``, ``layers`` or ``chunks`` < 1, or a step index outside ``[0, steps)``.
+
+    Notes
+    -----
+    Column t shows :math:`h_t = f(W_{ih} x_t + W_{hh} h_{t-1} + b)` and
+    :math:`\\hat y_t = g(W_{hy} h_t)`; every column uses the same weights.
+    See chapter 2 (the unrolled graph) and chapter 3 (BPTT, truncation).
+    """
+    steps = _positive_int(steps, "steps")
+    layers = _positive_int(layers, "layers")
+    if chunks is not None:
+        chunks = _positive_int(chunks, "chunks")
+    in_steps = _steps_arg(inputs, "inputs", steps)
+    out_steps = _steps_arg(outputs, "outputs", steps)
+    if losses and not out_steps:
+        raise ValueError("losses=True needs at least one output step (outputs is empty)")
+
+    top_row = layers + (1 if out_steps else 0) + (1 if losses else 0)
+    x_first = 0.0
+    xmin = -_W / 2 - 0.15
+    if initial_state:
+        xmin = -_DX - _W / 2 - 0.05
+    if show_loop:
+        rolled_x = xmin - 0.75 - _LOOP - (0.55 if weights else 0.05) - _W / 2
+        xmin = rolled_x - _W / 2 - (0.75 if weights else 0.3)
+    xmax = (steps - 1) * _DX + _W / 2 + 0.15
+    ymin = (0.0 if in_steps else _DY) - _H / 2 - 0.15
+    ymax = top_row * _DY + _H / 2 + 0.15
+    if backward:
+        ymin -= 0.55  # room for the legend below
+    if ax is None:
+        ax = _new_axes(xmax - xmin, ymax - ymin + (0.3 if title else 0))
+
+    def col(t):  # t is the 0-based step index
+        return x_first + t * _DX
+
+    def chunk_of(t):
+        return 0 if chunks is None else t // chunks
+
+    # Nodes.
+    for t in in_steps:
+        _node(ax, col(t), 0.0, f"$x_{{{t + 1}}}$" if labels else "", "x")
+    for layer in range(1, layers + 1):
+        cy = layer * _DY
+        if initial_state:
+            label = _h_label(layer, layers, 0) if labels else ""
+            _node(ax, col(-1), cy, label, "h0", dashed=True)
+        for t in range(steps):
+            _node(ax, col(t), cy, _h_label(layer, layers, t + 1) if labels else "", "h")
+    y_row = (layers + 1) * _DY
+    for t in out_steps:
+        _node(ax, col(t), y_row, rf"$\hat y_{{{t + 1}}}$" if labels else "", "y")
+        if losses:
+            _node(ax, col(t), y_row + _DY, f"$L_{{{t + 1}}}$" if labels else "", "loss")
+
+    # Forward arrows.
+    wfs = 8.5  # weight-label font size
+    for t in in_steps:
+        _arrow(ax, (col(t), _H / 2), (col(t), _DY - _H / 2), "in")
+        if weights:
+            ax.text(col(t) + 0.06, _DY / 2, "$W_{ih}$", ha="left", va="center", fontsize=wfs)
+    for layer in range(1, layers + 1):
+        cy = layer * _DY
+        first = -1 if initial_state else 0
+        for t in range(first + 1, steps):
+            crosses = chunks is not None and t > 0 and chunk_of(t) != chunk_of(t - 1)
+            _arrow(
+                ax,
+                (col(t - 1) + _W / 2, cy),
+                (col(t) - _W / 2, cy),
+                "carry" if crosses else "rec",
+                colour=_CARRY if crosses else _FORWARD,
+                style="--" if crosses else "-",
+                width=1.6 if crosses else 1.3,
+            )
+            if weights:
+                ax.text(
+                    (col(t - 1) + col(t)) / 2,
+                    cy + 0.06,
+                    "$W_{hh}$",
+                    ha="center",
+                    va="bottom",
+                    fontsize=wfs,
+                )
+        if layer > 1:
+            for t in range(steps):
+                _arrow(ax, (col(t), cy - _DY + _H / 2), (col(t), cy - _H / 2), "up")
+    for t in out_steps:
+        _arrow(ax, (col(t), y_row - _DY + _H / 2), (col(t), y_row - _H / 2), "out")
+        if weights:
+            ax.text(
+                col(t) + 0.06, y_row - _DY / 2, "$W_{hy}$", ha="left", va="center", fontsize=wfs
+            )
+        if losses:
+            _arrow(ax, (col(t), y_row + _H / 2), (col(t), y_row + _DY - _H / 2), "loss")
+
+    # Gradient arrows (BPTT): reached[t] says whether h_t gets any gradient.
+    if backward:
+        off = 0.2  # offset from the forward arrows
+        last_out = {}
+        for t in out_steps:
+            last_out[chunk_of(t)] = max(t, last_out.get(chunk_of(t), -1))
+        reached = [t <= last_out.get(chunk_of(t), -1) for t in range(steps)]
+        for t in out_steps:
+            if losses:
+                _arrow(
+                    ax,
+                    (col(t) + off, y_row + _DY - _H / 2),
+                    (col(t) + off, y_row + _H / 2),
+                    "grad",
+                    colour=_GRAD,
+                )
+            _arrow(
+                ax,
+                (col(t) + off, y_row - _H / 2),
+                (col(t) + off, y_row - _DY + _H / 2),
+                "grad",
+                colour=_GRAD,
+            )
+        for layer in range(1, layers + 1):
+            cy = layer * _DY
+            for t in range(1, steps):
+                if reached[t] and chunk_of(t) == chunk_of(t - 1):
+                    _arrow(
+                        ax,
+                        (col(t) - _W / 2, cy - off),
+                        (col(t - 1) + _W / 2, cy - off),
+                        "grad",
+                        colour=_GRAD,
+                    )
+            if layer > 1:
+                for t in range(steps):
+                    if reached[t]:
+                        _arrow(
+                            ax,
+                            (col(t) + off, cy - _H / 2),
+                            (col(t) + off, cy - _DY + _H / 2),
+                            "grad",
+                            colour=_GRAD,
+                        )
+        handles = [
+            Line2D([], [], color=_FORWARD, lw=1.3, label="forward"),
+            Line2D([], [], color=_GRAD, lw=1.3, label="gradient"),
+        ]
+        if chunks is not None:
+            handles.append(Line2D([], [], color=_CARRY, lw=1.6, ls="--", label="state carried"))
+        ax.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=len(handles),
+            fontsize=8.5,
+            frameon=False,
+            handlelength=1.8,
+        )
+
+    # Truncation cuts.
+    if chunks is not None:
+        for k in range(chunks, steps, chunks):
+            xc = (col(k - 1) + col(k)) / 2
+            line = Line2D(
+                [xc, xc],
+                [ymin + (0.5 if backward else 0.05), ymax - 0.05],
+                color="0.45",
+                linestyle=(0, (4, 3)),
+                linewidth=1.1,
+                zorder=1,
+            )
+            line.set_gid("cut")
+            ax.add_line(line)
+
+    if show_loop:
+        _draw_rolled_at(
+            ax, rolled_x, layers, labels, weights, inputs=bool(in_steps), outputs=bool(out_steps)
+        )
+        right_of_rolled = rolled_x + _W / 2 + _LOOP + (0.55 if weights else 0.05)
+        mid_y = (layers + 1) * _DY / 2 if layers > 1 else _DY
+        arrow = FancyArrowPatch(
+            (right_of_rolled + 0.05, mid_y),
+            (right_of_rolled + 0.6, mid_y),
+            arrowstyle="simple,head_length=0.5,head_width=0.6,tail_width=0.25",
+            mutation_scale=14,
+            color="0.55",
+            zorder=2,
+        )
+        ax.add_patch(arrow)  # no gid: a connective, not part of either graph
+        ax.text(
+            right_of_rolled + 0.32, mid_y + 0.22, "unroll", ha="center", va="bottom", fontsize=8
+        )
+
+    return _finish(ax, xmin, xmax, ymin, ymax, title)
+
+
+# ----------------------------------------------------------------------------- configurations
+
+# (title, example, steps, inputs, outputs)
+_CONFIGS = [
+    ("one-to-one", "image → label", 1, [0], [0]),
+    ("one-to-many", "image → caption", 3, [0], True),
+    ("many-to-one", "review → sentiment", 3, True, [2]),
+    ("many-to-many, aligned", "word → part of speech", 3, True, True),
+    ("many-to-many, unaligned", "translation (encoder–decoder)", 5, [0, 1, 2], [3, 4]),
+]
+
+
+def draw_configurations(fig=None):
+    """Draw the five input/output configurations of a recurrent network in one figure.
+
+    One-to-one, one-to-many, many-to-one, many-to-many aligned (an output at every
+    input step) and many-to-many unaligned (read everything, then write: an
+    encoder-decoder). Each panel is :func:`draw_unrolled` with a different choice
+    of ``inputs`` and ``outputs``, titled with its name and an example task.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure, optional
+        Figure to draw into (it should be empty); a new one is made when omitted.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        With five axes, in the order listed above; the first row holds three
+        panels, the second two.
+
+    Notes
+    -----
+    See chapter 1, Motivation, for an example of each configuration.
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(7.6, 4.6))
+    rows = [_CONFIGS[:3], _CONFIGS[3:]]
+    subfigs = fig.subfigures(2, 1, hspace=0.0)
+    for subfig, row in zip(subfigs, rows, strict=True):
+        ratios = [max(s, 1.8) * _DX for _, _, s, _, _ in row]
+        axes = subfig.subplots(1, len(row), width_ratios=ratios)
+        subfig.subplots_adjust(left=0.02, right=0.98, top=0.8, bottom=0.02, wspace=0.12)
+        for ax, (name, example, steps, ins, outs) in zip(axes, row, strict=True):
+            draw_unrolled(
+                ax, steps=steps, inputs=ins, outputs=outs, initial_state=False, title=None
+            )
+            ax.set_title(f"{name}\n", fontsize=10, fontweight="bold")
+            ax.text(
+                0.5,
+                1.0,
+                f"e.g. {example}",
+                transform=ax.transAxes,
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                color="0.3",
+            )
+    return fig

@@ -1,0 +1,1 @@
+"""One module of checks per lesson (``lesson01`` ... ``lesson06``)."""

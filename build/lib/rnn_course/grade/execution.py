@@ -1,0 +1,173 @@
+"""Run the checks of one exercise on a learner's function, in this process.
+
+Never raises: whatever the learner's code does (raises, loops, prints megabytes,
+returns nonsense) ends up as a result dict. The time limit uses SIGALRM, so it
+works in the main thread (the grader's worker process, a notebook kernel).
+"""
+
+import contextlib
+import io
+import os
+import signal
+import threading
+import time
+import traceback
+
+import numpy as np
+
+MAX_OUTPUT = 2000  # characters of the learner's printed output kept per exercise
+
+
+class ExerciseTimeout(BaseException):
+    """Raised by the alarm; a BaseException, so learner `except Exception` cannot catch it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise ExerciseTimeout after ``seconds`` (only in the main thread, where signals arrive)."""
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise ExerciseTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class BoundedOutput(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit=MAX_OUTPUT):
+        self.limit, self.parts, self.kept, self.total = limit, [], 0, 0
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        s = str(s)
+        self.total += len(s)
+        if self.kept < self.limit:
+            piece = s[: self.limit - self.kept]
+            self.parts.append(piece)
+            self.kept += len(piece)
+        return len(s)
+
+    def text(self):
+        out = "".join(self.parts)
+        if self.total > self.kept:
+            out += (
+                f"\n... [output truncated: {self.total:,} characters printed, first "
+                f"{self.kept:,} shown]"
+            )
+        return out
+
+
+@contextlib.contextmanager
+def captured_output(limit=MAX_OUTPUT):
+    buf = BoundedOutput(limit)
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        yield buf
+
+
+_GRADER_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def learner_line(exc):
+    """'line N: code' of the deepest traceback frame that is not the grader's own code."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [
+        f
+        for f in frames
+        if not os.path.abspath(f.filename).startswith(_GRADER_DIR)
+        and "site-packages" not in f.filename
+        and "/lib/python" not in f.filename
+    ]
+    if not mine:
+        return ""
+    f = mine[-1]
+    where = (
+        "your exercise cell" if f.filename.startswith("<exercise") else os.path.basename(f.filename)
+    )
+    code = f" → {f.line.strip()}" if f.line else ""
+    return f" (line {f.lineno} of {where}{code})"
+
+
+def describe_exception(exc):
+    msg = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return (
+        f"your code raised {type(exc).__name__}" + (f": {msg}" if msg else "") + learner_line(exc)
+    )
+
+
+def run_checks(exercise, fn, seconds=10.0):
+    """Run every check of ``exercise`` on ``fn``; return a JSON-able result dict.
+
+    status: "pass", "fail", "not implemented", "timeout" (all checks share ``seconds``).
+    """
+    result = {
+        "id": exercise.id,
+        "lesson": exercise.lesson,
+        "status": "pass",
+        "tests": [],
+        "output": "",
+    }
+    if not callable(fn):
+        result.update(status="fail", message=f"`{exercise.id}` is not a function.")
+        return result
+    start = time.perf_counter()
+    buf = BoundedOutput()
+    try:
+        with (
+            time_limit(seconds),
+            contextlib.redirect_stdout(buf),
+            contextlib.redirect_stderr(buf),
+            np.errstate(all="ignore"),  # overflow shows up as a NaN/inf message instead
+        ):
+            for check in exercise.checks:
+                name = (check.__doc__ or check.__name__).strip().splitlines()[0]
+                try:
+                    check(fn)
+                    result["tests"].append({"name": name, "passed": True, "message": ""})
+                except NotImplementedError:
+                    result.update(status="not implemented", tests=[])
+                    result["message"] = (
+                        "not implemented yet: fill in the exercise cell (replace the `raise`)."
+                    )
+                    break
+                except AssertionError as exc:
+                    result["tests"].append({"name": name, "passed": False, "message": str(exc)})
+                except Exception as exc:  # learner code raised: show their line
+                    result["tests"].append(
+                        {"name": name, "passed": False, "message": describe_exception(exc)}
+                    )
+    except ExerciseTimeout:
+        result.update(status="timeout")
+        result["message"] = (
+            f"time limit: the checks did not finish in {seconds:g} s "
+            f"({len(result['tests'])} of {len(exercise.checks)} done) — an endless loop?"
+        )
+    except SystemExit as exc:  # learner code called sys.exit() / exit()
+        result.update(
+            status="fail", message=f"{describe_exception(exc)} — this stopped the checks."
+        )
+    result["output"] = buf.text()
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    if result["status"] == "pass" and not all(t["passed"] for t in result["tests"]):
+        result["status"] = "fail"
+    if result["status"] == "pass" and result.get("message"):
+        result["status"] = "fail"
+    result["passed"] = sum(t["passed"] for t in result["tests"])
+    result["total"] = len(exercise.checks)
+    return result
