@@ -185,13 +185,14 @@ def save_checkpoint(path, tensors, meta):
         "sha256": hashlib.sha256(payload).hexdigest(),
         "meta": meta,
     }
-    head = json.dumps(header, sort_keys=True).encode("utf-8")
+    header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "wb") as f:
-            f.write(CHECKPOINT_MAGIC + len(head).to_bytes(8, "little") + head + payload)
+            f.write(CHECKPOINT_MAGIC + len(header_bytes).to_bytes(8, "little") + header_bytes)
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
