@@ -36,11 +36,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-# A wheel of the package, built from a clean copy of the sources (no egg-info, no caches).
+# A wheel of the package, built from a copy of the sources in a temporary directory, so
+# that setuptools' build/ and egg-info never land in the working tree.
 wheel: $(STAMP)
-	rm -rf _build/wheel
-	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w _build/wheel .
-	@ls _build/wheel/*.whl
+	@set -euo pipefail; rm -rf _build/wheel; tmp=$$(mktemp -d); \
+	cp -r rnn_course pyproject.toml README.md LICENSE $$tmp/; \
+	find $$tmp -name __pycache__ -prune -exec rm -rf {} +; \
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w $(CURDIR)/_build/wheel $$tmp; \
+	rm -rf $$tmp; ls _build/wheel/*.whl
 
 # For each supported Python other than the default one that this machine has: a venv of
 # its own outside the repository (~/.cache/rnn-course), the pinned runtime and test
