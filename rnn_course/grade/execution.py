@@ -127,7 +127,7 @@ def run_checks(exercise, fn, seconds=10.0):
     deadline, its output comes back with every call).
     status: "pass", "fail", "not implemented", "timeout" (all checks share ``seconds``).
     """
-    from .proxy import LearnerCrash, LearnerError
+    from .proxy import LearnerCrash, LearnerError, NotSendable
 
     result = {
         "id": exercise.id,
@@ -165,6 +165,9 @@ def run_checks(exercise, fn, seconds=10.0):
                     break
                 except AssertionError as exc:
                     result["tests"].append({"name": name, "passed": False, "message": str(exc)})
+                except NotSendable as exc:  # the check's own fault
+                    message = f"grader error (not your code): {exc}"
+                    result["tests"].append({"name": name, "passed": False, "message": message})
                 except LearnerError as exc:  # learner code raised, in the learner process
                     result["tests"].append({"name": name, "passed": False, "message": str(exc)})
                 except Exception as exc:  # learner code raised: show their line

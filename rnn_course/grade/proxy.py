@@ -37,6 +37,10 @@ class LearnerError(Exception):
     """The learner's function raised an ordinary exception; ``str()`` describes it."""
 
 
+class NotSendable(TypeError):
+    """A check tried to send something that is not data (a grader bug, not the learner's)."""
+
+
 class LearnerCrash(BaseException):
     """The learner process stopped answering (crash, exit, time limit); ends the exercise."""
 
@@ -60,7 +64,12 @@ class LearnerFunction:
         return value
 
     def sibling(self, name):
-        """Another function defined by the same notebook (its own forward, say)."""
+        """Another function defined by the same notebook (its own forward, say).
+
+        ``LookupError`` when the graded cells do not define it.
+        """
+        if name not in self._session.callables:
+            raise LookupError(name)
         return LearnerFunction(self._session, name)
 
     def harness(self, spec, *args, **data):
@@ -252,7 +261,7 @@ class LearnerSession:
                 "harness": harness,
             }
         except NotData as exc:
-            raise TypeError(f"check sent a non-data argument to `{name}`: {exc}") from None
+            raise NotSendable(f"the check sent a non-data argument to `{name}`: {exc}") from None
         for h in _handles(args, kwargs):
             if h.session is not self or h.generation != self.generation:
                 raise LearnerError("a learner object from an earlier run of the process")

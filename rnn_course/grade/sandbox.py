@@ -97,6 +97,16 @@ GRADE_INIT = '''"""rnn_course.grade while grading: `check` (the self-check) does
 def check(fn, exercise=None, seconds=None):
     """In the graded run the grader runs the checks itself; this call does nothing."""
     return None
+
+
+def hint(name):
+    """No hints while grading."""
+    return None
+
+
+def solution(name):
+    """No solutions while grading."""
+    return None
 '''
 
 HIDDEN_MODULE = """raise ImportError("the lesson checks are not available to learner code")\n"""
@@ -340,6 +350,7 @@ class LearnerProcess:
             "OPENBLAS_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0",
             "LANG": "C.UTF-8",
+            "RNN_COURSE_SOLUTIONS": "off",
         }
         self.proc = subprocess.Popen(
             cmd,
