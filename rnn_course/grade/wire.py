@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-MAX_FRAME = 256 * 2**20  # bytes in one message; more is refused (a memory flood)
+MAX_FRAME = 64 * 2**20  # bytes in one message; more is refused (a memory flood)
 MAX_DEPTH = 64  # nesting of lists/dicts/tuples
 DATA_KINDS = "biufc"  # bool, int, uint, float, complex
 
