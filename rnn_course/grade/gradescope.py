@@ -38,7 +38,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq bubblewrap python3 python3-pip python3-venv
 python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install --quiet -r requirements.txt  # pinned; installs rnn_course
+# the pinned requirements; their "-e ." installs rnn_course from this bundle
+/autograder/venv/bin/python -m pip install --quiet -r requirements.txt
 """
 
 RUN = """#!/usr/bin/env bash

@@ -124,6 +124,8 @@ def grade_notebook(
             "disabled (--no-sandbox)" if not sandbox else bwrap_problem() or ""
         ) + "; learner code ran as a plain child process with limits"
     lesson = lesson_number(lesson) if lesson else lesson_number(Path(path).name)
+    if lesson in LESSONS:
+        report["lesson"], report["title"] = lesson, LESSONS[lesson]
     try:
         cells = notebook.load(path, root)
     except notebook.NotebookError as exc:
