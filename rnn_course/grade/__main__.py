@@ -172,6 +172,9 @@ def main(argv=None):
             limits=limits,
         )
     except KeyboardInterrupt:
+        from .sandbox import kill_all
+
+        kill_all()
         kept = sum(x is not None for x in done)
         print(f"\ninterrupted: {kept} of {len(items)} notebooks graded (reports hold them)")
         sys.stdout.flush()

@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,12 +205,19 @@ if cfg["audit"]:
             path, mode = args[0], _s(args[1] or "r")
             if isinstance(path, int):
                 return
+            writing = any(c in mode for c in "wax+")
+            plain = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
+            if not writing and any(plain.startswith(r + "/") for r in _c["allow"]):
+                return  # fast path: Python, the venv, the graded copy (read-only here)
             real = _rp(os.fsdecode(path))
             inside = lambda roots: any(real == r or real.startswith(r + "/") for r in roots)
-            if any(c in mode for c in "wax+") and not inside([_c["scratch"]]):
+            if writing and not inside([_c["scratch"]]):
                 raise PermissionError(f"grading: writing outside the scratch folder: {real}")
             if inside(_c["hide"]) and not inside(_c["allow"]):
                 raise PermissionError(f"grading: not readable while grading: {real}")
+            parts = real.split("/")
+            if real.startswith("/proc/") and parts[2].isdigit() and parts[2] != _s(os.getpid()):
+                raise PermissionError("grading: other processes are out of reach")
         elif event in ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
                        "os.chown", "os.truncate", "os.symlink", "os.link", "shutil.rmtree",
                        "os.utime"):
@@ -218,6 +226,8 @@ if cfg["audit"]:
                     real = _rp(os.fsdecode(a))
                     if not (real == _c["scratch"] or real.startswith(_c["scratch"] + "/")):
                         raise PermissionError(f"grading: {event} outside the scratch folder")
+        elif event == "os.kill" and args[0] not in (0, os.getpid()):
+            raise PermissionError("grading: no signals to other processes")
         elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
             raise PermissionError("grading: no network while grading")
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
@@ -312,11 +322,33 @@ def _reachable_by_others(paths):
     return True
 
 
+LIVE = weakref.WeakSet()  # learner processes not yet killed
+
+
+def kill_all():
+    """Kill every learner process still running (on an interrupted run)."""
+    for p in list(LIVE):
+        p.kill()
+
+
+def _protect_grader():
+    """Make this (grader) process undumpable: a same-user process can no longer ptrace it or
+    read and write its memory through /proc (the fallback's learner runs as the same user)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
 class LearnerProcess:
     """One running learner process (sandboxed or not); ``.proc`` is the Popen."""
 
     def __init__(self, *, sandboxed, pkg_root, limits, hide=()):
         self.sandboxed = sandboxed
+        if not sandboxed:
+            _protect_grader()
         self.scratch_host = None
         root_user = os.getuid() == 0
         if sandboxed:
@@ -361,9 +393,11 @@ class LearnerProcess:
             env=env,
             start_new_session=True,
         )
+        LIVE.add(self)
 
     def kill(self):
         """Kill the learner process, everything it started, and remove its scratch folder."""
+        LIVE.discard(self)
         pid = self.proc.pid
         for victim in _descendants(pid):
             _signal(victim)

@@ -196,7 +196,7 @@ def unpack(body):
     (n,) = struct.unpack(">I", body[:4])
     try:
         header = json.loads(body[4 : 4 + n].decode())
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("message header is not JSON") from None
     if type(header) is not dict or type(header.get("blobs")) is not list:
         raise WireError("bad message header")
