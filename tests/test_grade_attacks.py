@@ -33,7 +33,10 @@ LESSON = ROOT / "lessons" / "02_srn.ipynb"
 SOLUTION = (ROOT / "tests" / "learners" / "correct_a_l02.py").read_text()
 IDS = ["srn_step_forward", "srn_forward", "softmax_output"]
 
-needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=str(bwrap_problem()))
+# in CI (.ci/run installs bubblewrap) the sandboxed tests must run, never skip
+needs_bwrap = pytest.mark.skipif(
+    bwrap_problem() is not None and not os.environ.get("CI"), reason=str(bwrap_problem())
+)
 BOTH = pytest.mark.parametrize(
     "sandbox", [pytest.param(True, marks=needs_bwrap, id="bwrap"), pytest.param(False, id="none")]
 )
@@ -474,6 +477,35 @@ def test_interrupt_exit_generatorexit_lose_one_exercise_each(tmp_path, capsys, s
     for ex_id, name in zip(IDS, ["KeyboardInterrupt", "SystemExit", "GeneratorExit"], strict=True):
         assert ex[ex_id]["status"] == "fail" and name in ex[ex_id]["message"]
     assert code == 1 and len(doc["notebooks"]) == 1
+
+
+REACH = """
+import os, signal
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    grader = GRADER  # the grader's pid (in the sandbox, another PID namespace hides it)
+    for path in (f"/proc/{grader}/mem", f"/proc/{grader}/environ", f"/proc/{grader}/cmdline"):
+        try:
+            open(path, "rb").read(10)
+            print("READ", path)
+        except OSError as exc:
+            print("refused:", type(exc).__name__)
+    try:
+        os.kill(grader, 0)
+        print("SIGNALLED")
+    except OSError as exc:
+        print("refused:", type(exc).__name__)
+    raise NotImplementedError
+"""
+
+
+@BOTH
+def test_the_grader_process_is_out_of_reach(tmp_path, capsys, sandbox):
+    submit(tmp_path, {"srn_step_forward": REACH.replace("GRADER", str(os.getpid()))})
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+    out = exercises(doc)["srn_step_forward"]["output"]
+    assert "READ" not in out and "SIGNALLED" not in out and out.count("refused:") == 4
+    assert doc["notebooks"][0]["score"] == 1
 
 
 # ------------------------------------------------------------------ the instructor decides
