@@ -29,6 +29,8 @@ from .wire import Handle, NotData
 __all__ = ["Handle", "LearnerCrash", "LearnerError", "LearnerFunction", "LearnerSession"]
 
 MAX_OUTPUT = 2000  # characters of learner output kept per exercise
+STARTUP = 60.0  # extra seconds for the setup cells (importing torch takes a while)
+IMPORTS = 20.0  # extra seconds for an exercise cell (its imports)
 MAX_MESSAGE = 1000  # characters of a learner-supplied message
 HELPER_HINT = "define helpers and imports inside the exercise cell: the grader runs only those"
 
@@ -169,7 +171,7 @@ class LearnerSession:
         self._drain.start()
         self.setup_error, self.cell_errors = self.fatal.get("setup"), {}
         if self.setup.strip() and "setup" not in self.fatal:
-            self.setup_error = self._exec(self.setup, "<setup cells>")
+            self.setup_error = self._exec(self.setup, "<setup cells>", STARTUP)
             if self.setup_error and not self.alive:
                 self.fatal["setup"] = self.setup_error
                 return False
@@ -177,7 +179,7 @@ class LearnerSession:
             if i in self.fatal:
                 self.cell_errors[i] = self.fatal[i]
                 continue
-            error = self._exec(source, f"<exercise cell {i + 1}>")
+            error = self._exec(source, f"<exercise cell {i + 1}>", IMPORTS)
             if error:
                 self.cell_errors[i] = error
                 if not self.alive:
@@ -237,19 +239,19 @@ class LearnerSession:
         return LearnerFunction(self, name)
 
     # -- requests
-    def _exec(self, source, filename):
-        """Run a cell; None or a message saying why it failed."""
+    def _exec(self, source, filename, extra=0.0):
+        """Run a cell (``seconds + extra`` allowed); None or a message saying why it failed."""
         if not self.alive:
             return "not run: the learner process had stopped"
         try:
             reply, _ = self._request(
                 {"op": "exec", "source": source, "filename": filename},
-                time.monotonic() + self.seconds,
+                time.monotonic() + self.seconds + extra,
             )
         except LearnerCrash as exc:
             if exc.timeout:
                 return (
-                    f"running the cell took longer than {self.seconds:g} s — an endless "
+                    f"running the cell took longer than {self.seconds + extra:g} s — an endless "
                     "loop at top level?"
                 )
             return f"the cell stopped the learner process: {exc}"
