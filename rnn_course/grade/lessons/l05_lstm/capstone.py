@@ -150,7 +150,9 @@ def torch_match(lstm_forward, lstm_backward, T=5, B=2, D=3, H=4, seed=0):
     theirs += [getattr(lstm, n).grad for n in names]
     ours = [h, c[-1], *grads]
     keys = ["h", "c[T-1]", "dx", "dh0", "dc0", "dW_ih", "dW_hh", "db_ih", "db_hh"]
-    return {k: (np.asarray(a), t.detach().numpy()) for k, a, t in zip(keys, ours, theirs, strict=True)}
+    return {
+        k: (np.asarray(a), t.detach().numpy()) for k, a, t in zip(keys, ours, theirs, strict=True)
+    }
 
 
 def print_match(pairs):
