@@ -7,7 +7,8 @@
    chapter 4 from (w, b) = (2.5, 0.5). The loss surface has a cliff; a plain
    step at the cliff throws the parameters far away, a clipped step crosses it.
 
-Each returns ``None`` and prints what is missing while your function is a stub.
+``vanishing`` and ``cliff`` print and draw the results; until your functions pass
+their checks they print what is still to do and return None.
 """
 
 import numpy as np
@@ -15,15 +16,11 @@ import numpy as np
 from rnn_course import numpy_rnn
 from rnn_course.init import init_srn
 
+from ...capstone import ready
+
 RADII = (0.5, 0.9, 1.0, 1.1, 1.5)
 T_TINY, H0, TARGET = 25, 0.5, -0.5  # the one-unit SRN of chapter 4
 START, LR, STEPS, MAX_NORM = (2.5, 0.5), 0.1, 300, 1.0
-
-
-def missing(exc):
-    """Print which exercise is still a stub (from its NotImplementedError)."""
-    name = str(exc).split(":")[0] or "an exercise"
-    print(f"capstone: `{name}` is not implemented yet; fill it in above to see this.")
 
 
 def srn_states(radius, T=60, D=8, H=64, seed=0):
@@ -39,12 +36,29 @@ def srn_states(radius, T=60, D=8, H=64, seed=0):
 
 
 def vanishing_curves(jacobian_product_norms, radii=RADII):
-    """{radius: norms (T,)} from your ``jacobian_product_norms``; None while it is a stub."""
-    try:
-        return {r: np.asarray(jacobian_product_norms(*srn_states(r))) for r in radii}
-    except NotImplementedError as exc:
-        missing(exc)
+    """{radius: norms (T,)} from your ``jacobian_product_norms``."""
+    return {r: np.asarray(jacobian_product_norms(*srn_states(r))) for r in radii}
+
+
+def vanishing(jacobian_product_norms, plot=True):
+    """Print and draw the norms for every radius; returns the curves, or None."""
+    if not ready(jacobian_product_norms=jacobian_product_norms):
         return None
+    curves = vanishing_curves(jacobian_product_norms)
+    print("your ||dh_{T-1}/dh_{T-1-k}||   k = 10      k = 30      k = 59")
+    for r, c in curves.items():
+        print(f"spectral radius {r:3.1f}         {c[10]:9.2e}   {c[30]:9.2e}   {c[59]:9.2e}")
+    if plot:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        for r, c in curves.items():
+            ax.semilogy(c, label=f"ρ = {r}")
+        ax.set(xlabel="steps back k", ylabel="norm of the Jacobian product")
+        ax.set_title("your Jacobian norms, tanh SRN, T = 60, H = 64")
+        ax.legend(fontsize="small")
+        plt.show()
+    return curves
 
 
 def tiny_loss_grads(theta):
@@ -80,10 +94,26 @@ def descend(clip_grad_norm=None, max_norm=MAX_NORM):
 
 
 def cliff_runs(clip_grad_norm):
-    """{"plain steps": run, "clipped (yours)": run}; None while ``clip_grad_norm`` is a stub."""
-    try:
-        clipped = descend(clip_grad_norm)
-    except NotImplementedError as exc:
-        missing(exc)
+    """{"plain steps": run, "clipped (yours)": run}."""
+    return {"plain steps": descend(None), "clipped (yours)": descend(clip_grad_norm)}
+
+
+def cliff(clip_grad_norm, plot=True):
+    """Print and draw both descents; returns the runs, or None."""
+    if not ready(clip_grad_norm=clip_grad_norm):
         return None
-    return {"plain steps": descend(None), "clipped (yours)": clipped}
+    runs = cliff_runs(clip_grad_norm)
+    for name, run in runs.items():
+        w, b = run["path"][-1]
+        print(f"{name:16s} final loss {run['loss'][-1]:.2e} at (w, b) = ({w:.2f}, {b:.2f}); "
+              f"largest gradient norm {run['norm'].max():.0f}")  # fmt: skip
+    if plot:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        for name, run in runs.items():
+            ax.semilogy(run["loss"], label=name)
+        ax.set(xlabel="step", ylabel="loss", title="descent from (w, b) = (2.5, 0.5)")
+        ax.legend()
+        plt.show()
+    return runs

@@ -7,24 +7,18 @@
 2. ``write(model, vocab, sample_tokens, temperatures)``: your sampling loop on
    the trained weights, at three temperatures (same random numbers each time).
 
-While an exercise is a stub, each prints what is missing and returns None.
+``train`` and ``write_text`` print the results; until your functions pass their
+checks they print what is still to do and return None.
 """
 
 import numpy as np
 import torch
 
-from rnn_course.data import load_corpus
-
+from ...capstone import load_corpus, ready
 from .harness import CharRNN
 
 CHARS, HIDDEN, BATCH, SEQ_LEN, STEPS, LR, MAX_NORM = 50_000, 96, 32, 32, 300, 0.01, 1.0
 TEMPERATURES = (0.3, 1.0, 1.8)
-
-
-def missing(exc):
-    """Print which exercise is still a stub (from its NotImplementedError)."""
-    name = str(exc).split(":")[0] or "an exercise"
-    print(f"capstone: `{name}` is not implemented yet; fill it in to see this.")
 
 
 def corpus(chars=CHARS):
@@ -47,7 +41,7 @@ def chunks(ids, batch=BATCH, seq_len=SEQ_LEN):
 
 
 def train_char_model(tbptt_train_step, steps=STEPS, seed=0):
-    """Train with your step; returns {"model", "vocab", "loss" (steps,)} or None."""
+    """Train with your step; returns {"model", "vocab", "loss" (steps,)}."""
     ids, vocab = corpus()
     torch.manual_seed(seed)
     model = CharRNN(len(vocab), HIDDEN)
@@ -60,9 +54,6 @@ def train_char_model(tbptt_train_step, steps=STEPS, seed=0):
             x, y = next(data)
             loss, h = tbptt_train_step(model, optimizer, x, y, h, MAX_NORM)
             losses.append(float(loss))
-    except NotImplementedError as exc:
-        missing(exc)
-        return None
     finally:
         torch.set_num_threads(threads)
     return {"model": model, "vocab": vocab, "loss": np.array(losses)}
@@ -78,11 +69,33 @@ def write(model, vocab, sample_tokens, temperatures=TEMPERATURES, prime="The ", 
                     + params["b_hh"])  # fmt: skip
     u = np.random.default_rng(0).random(length)  # the same draws at every temperature
     texts = {}
-    try:
-        for temperature in temperatures:
-            tokens = sample_tokens(params, index[prime[-1]], h, length, temperature, u)
-            texts[temperature] = prime + "".join(vocab[int(t)] for t in tokens)
-    except NotImplementedError as exc:
-        missing(exc)
+    for temperature in temperatures:
+        tokens = sample_tokens(params, index[prime[-1]], h, length, temperature, u)
+        texts[temperature] = prime + "".join(vocab[int(t)] for t in tokens)
+    return texts
+
+
+def train(tbptt_train_step):
+    """Train the character model with your step; print the loss; returns the run, or None."""
+    if not ready(tbptt_train_step=tbptt_train_step):
         return None
+    run = train_char_model(tbptt_train_step)
+    loss = run["loss"]
+    print(f"{STEPS} steps of your tbptt_train_step on {CHARS} characters of Python's help pages")
+    print(f"loss (nats per character): first 10 steps {loss[:10].mean():.2f}, "
+          f"last 50 steps {loss[-50:].mean():.2f}; guessing uniformly: "
+          f"{np.log(len(run['vocab'])):.2f}")  # fmt: skip
+    return run
+
+
+def write_text(run, sample_tokens, apply_temperature):
+    """Print what your sampling loop writes at three temperatures; returns the texts."""
+    if run is None:
+        print("(train the model above first)")
+        return None
+    if not ready(apply_temperature=apply_temperature, sample_tokens=sample_tokens):
+        return None
+    texts = write(run["model"], run["vocab"], sample_tokens)
+    for temperature, text in texts.items():
+        print(f"--- temperature {temperature} ---\n{text}\n")
     return texts
