@@ -270,9 +270,8 @@ def _bptt(dh, cache, slip=None):
     dh_t, dc_t = np.zeros_like(dh[0]), np.zeros_like(dh[0])
     for t in range(T) if slip == "forward_order" else range(T - 1, -1, -1):
         up = {"no_carry": dh[t], "carry_only": dh_t if t < T - 1 else dh[t]}.get(slip, dh[t] + dh_t)
-        dx[t], dh_t, dc_t, *grads = lstm_step_backward(up, dc_t, cache[t])
-        if slip == "no_dc":
-            dc_t = 0 * dc_t
+        dc_in = 0 * dc_t if slip == "no_dc" else dc_t  # no_dc: zeros, not step t+1's dc_prev
+        dx[t], dh_t, dc_t, *grads = lstm_step_backward(up, dc_in, cache[t])
         sums = grads if slip == "overwrite" else [s + g for s, g in zip(sums, grads, strict=True)]
     return [np.stack(dx), dh_t, dc_t, *sums]
 
