@@ -36,8 +36,8 @@ def set_seed(seed):
 
 def rng(name):
     """A generator seeded by ``name`` (and ``SEED``) alone, independent of any other call."""
-    key = name if SEED is None else f"{SEED}:{name}"
-    return np.random.default_rng(zlib.crc32(key.encode()))
+    key = zlib.crc32(name.encode())
+    return np.random.default_rng(key if SEED is None else [key, SEED])
 
 
 def randn(name, *shape, scale=1.0):
