@@ -410,3 +410,35 @@ def ce_log_of_logits(logits, targets):
     p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
     y = np.eye(V)[targets]
     return float(-np.sum(y * p) / (T * B)), (p - y) / (T * B)
+
+
+@fresh("adagrad_step", "old memory")
+def ada_divide_first(param, grad, memory, lr, eps=1e-8):
+    out = param - lr * grad / np.sqrt(memory + eps)
+    memory = memory + grad**2
+    return out, memory
+
+
+@fresh("adagrad_step", "square root", "sqrt")
+def ada_forgot_sqrt(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad**2
+    return param - lr * grad / (memory + eps), memory
+
+
+@fresh("adagrad_step", "mutation", "param")
+def ada_min_char_rnn_in_place(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad * grad
+    param += -lr * grad / np.sqrt(memory + eps)
+    return param, memory
+
+
+@fresh("adagrad_step", "accumulated")
+def ada_rmsprop_like(param, grad, memory, lr, eps=1e-8):
+    memory = grad**2
+    return param - lr * grad / np.sqrt(memory + eps), memory
+
+
+@fresh("adagrad_step", "lr", "learning rate")
+def ada_no_lr(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad**2
+    return param - grad / np.sqrt(memory + eps), memory
