@@ -45,3 +45,13 @@ def tbptt_train_step(model, optimizer, x, y, h, max_norm):
     torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_norm)
     optimizer.step()
     return float(loss.detach()), h_next.detach()
+
+
+def top_k_filter(logits, k):
+    out = np.array(logits, dtype=float, copy=True)
+    rows = out.reshape(-1, out.shape[-1])
+    for row in rows:
+        if k < row.size:
+            threshold = sorted(row, reverse=True)[k - 1]
+            row[row < threshold] = -np.inf
+    return rows.reshape(out.shape)

@@ -40,3 +40,10 @@ def tbptt_train_step(model, optimizer, x, y, h, max_norm):
     torch.nn.utils.clip_grad_norm_(params, max_norm)
     optimizer.step()
     return loss.item(), h_next.detach().clone()
+
+
+def top_k_filter(logits, k):
+    if k >= logits.shape[-1]:
+        return logits + 0.0
+    kth = -np.partition(-logits, k - 1, axis=-1)[..., k - 1 : k]
+    return np.where(logits < kth, -np.inf, logits)

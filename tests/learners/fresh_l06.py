@@ -168,3 +168,35 @@ def train_sum(model, optimizer, x, y, h, max_norm):
 @fresh("tbptt_train_step", "state not carried")
 def train_no_h(model, optimizer, x, y, h, max_norm):
     return _train(model, optimizer, x, y, h, max_norm, "no_h")
+
+
+@fresh("top_k_filter", "k-th largest")
+def topk_argsort_strict(logits, k):
+    order = np.argsort(logits, axis=-1)
+    out = np.full(logits.shape, -np.inf)
+    idx = order[..., -(k - 1) :] if k > 1 else order[..., :0]
+    np.put_along_axis(out, idx, np.take_along_axis(logits, idx, -1), -1)
+    return out
+
+
+@fresh("top_k_filter", "-inf")
+def topk_mask_zero(logits, k):
+    out = logits.copy()
+    if k < logits.shape[-1]:
+        kth = np.sort(logits, -1)[..., -k, None]
+        out[out < kth] = 0
+    return out
+
+
+@fresh("top_k_filter", "mutation")
+def topk_overwrites(logits, k):
+    if k < logits.shape[-1]:
+        kth = np.partition(logits, -k, axis=-1)[..., -k, None]
+        logits[logits < kth] = -np.inf
+    return logits
+
+
+@fresh("top_k_filter", "every row")
+def topk_flat(logits, k):
+    flat = np.sort(logits.ravel())
+    return np.where(logits >= flat[max(flat.size - k, 0)], logits, -np.inf)

@@ -21,6 +21,7 @@ HARNESS = f"{PACKAGE}.harness:train_step_run"
 temp_ex = Exercise(
     "apply_temperature", "06", "rnn_course.sampling:apply_temperature", returns=("scaled",)
 )
+topk_ex = Exercise("top_k_filter", "06", f"{PACKAGE}.solutions:top_k_filter", returns=("filtered",))
 ppl_ex = Exercise("perplexity", "06", f"{PACKAGE}.solutions:perplexity", returns=("perplexity",))
 sample_ex = Exercise(
     "sample_tokens",
@@ -50,6 +51,29 @@ def temp_flatten(fn):
 def temp_any_shape(fn):
     """any leading shape (..., V): logits of shape (2, 3, 5), T = 0.8"""
     expect_outputs(temp_ex, fn, {"logits": randn("tshape", 2, 3, 5), "temperature": 0.8})
+
+
+# ------------------------------------------------------------------ top-k
+
+
+@topk_ex.check
+def topk_rows(fn):
+    """k = 3 of V = 8, row by row (a batch of 4 rows)"""
+    expect_outputs(topk_ex, fn, {"logits": randn("krows", 4, 8), "k": 3})
+
+
+@topk_ex.check
+def topk_one(fn):
+    """k = 1 keeps only the largest logit (one row of V = 6)"""
+    expect_outputs(topk_ex, fn, {"logits": randn("kone", 6), "k": 1})
+
+
+@topk_ex.check
+def topk_ties_and_large_k(fn):
+    """a tie with the k-th largest is kept; k >= V keeps every logit"""
+    ties = np.array([[3.0, 2.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 1.0, -2.0]])
+    expect_outputs(topk_ex, fn, {"logits": ties, "k": 2})
+    expect_outputs(topk_ex, fn, {"logits": randn("kall", 2, 5), "k": 7})
 
 
 # ------------------------------------------------------------------ perplexity

@@ -8,6 +8,18 @@ HINTS = {
         "z' = z / T      (then p = softmax(z'))",
         "return ____ / ____",
     ],
+    "top_k_filter": [
+        "Find each row's k-th largest value; every entry at least that large stays, "
+        "every other becomes -inf (probability 0 after the softmax). Work on a new "
+        "array, not on the logits you were given.",
+        "kth = the k-th largest of each row;   filtered = logits where logits >= kth, "
+        "else -inf;   k >= V keeps everything",
+        "V = logits.shape[-1]\n"
+        "if k >= V:\n"
+        "    return logits.copy()\n"
+        "kth = np.sort(logits, axis=-1)[..., V - k : V - k + ____]\n"
+        "return np.where(logits >= ____, logits, ____)",
+    ],
     "perplexity": [
         "Turn every row of logits into log-probabilities with a stable log-softmax, "
         "pick the target's entry, average the negative values over all T·B tokens, "

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ...registry import mistake
-from .checks import LOSS_TENSOR, NOT_DETACHED, ppl_ex, sample_ex, step_ex, temp_ex
+from .checks import LOSS_TENSOR, NOT_DETACHED, ppl_ex, sample_ex, step_ex, temp_ex, topk_ex
 from .solutions import apply_temperature
 
 __all__ = ["apply_temperature"]  # the sibling the sampling mistakes call
@@ -57,6 +57,73 @@ def temp_inverted(logits, temperature):
 @mistake(temp_ex, "divided twice: return logits / temperature, not logits / temperature².")
 def temp_squared(logits, temperature):
     return logits / temperature**2
+
+
+# ------------------------------------------------------------------ top_k_filter
+
+
+def _kth(logits, k):
+    return np.sort(logits, axis=-1)[..., -k][..., None]  # (..., 1)
+
+
+@mistake(
+    topk_ex,
+    "`>` drops the k-th largest itself: keep every logit >= the k-th largest value.",
+)
+def topk_strict(logits, k):
+    if k >= logits.shape[-1]:
+        return logits.copy()
+    return np.where(logits > _kth(logits, k), logits, -np.inf)
+
+
+@mistake(
+    topk_ex,
+    "the others must become -inf, not 0: a logit of 0 still has probability exp(0) / Σ, "
+    "often a large one.",
+)
+def topk_zero(logits, k):
+    if k >= logits.shape[-1]:
+        return logits.copy()
+    return np.where(logits >= _kth(logits, k), logits, 0.0)
+
+
+@mistake(topk_ex, "kept the k smallest logits: keep the k largest (sort ascending, take the end).")
+def topk_smallest(logits, k):
+    if k >= logits.shape[-1]:
+        return logits.copy()
+    kth = np.sort(logits, axis=-1)[..., k - 1][..., None]
+    return np.where(logits <= kth, logits, -np.inf)
+
+
+@mistake(topk_ex, "kept the first k entries: keep the k LARGEST, wherever they are in the row.")
+def topk_first(logits, k):
+    out = np.full_like(logits, -np.inf)
+    out[..., :k] = logits[..., :k]
+    return out
+
+
+@mistake(
+    topk_ex,
+    "the k largest of the whole array: every row (every distribution) keeps its own k largest.",
+)
+def topk_global(logits, k):
+    if k >= logits.size:
+        return logits.copy()
+    kth = np.sort(logits, axis=None)[-k]
+    return np.where(logits >= kth, logits, -np.inf)
+
+
+@mistake(topk_ex, "returned probabilities: return the filtered logits; the softmax comes later.")
+def topk_probabilities(logits, k):
+    z = logits if k >= logits.shape[-1] else np.where(logits >= _kth(logits, k), logits, -np.inf)
+    return _softmax(z)
+
+
+@mistake(topk_ex, "in-place mutation: your function changed its argument `logits`")
+def topk_in_place(logits, k):
+    if k < logits.shape[-1]:
+        logits[logits < _kth(logits, k)] = -np.inf
+    return logits
 
 
 # ------------------------------------------------------------------ perplexity

@@ -31,6 +31,35 @@ def apply_temperature(logits, temperature):
     return logits / temperature
 
 
+def top_k_filter(logits, k):
+    """Keep the ``k`` largest logits of every row; set the others to ``-inf``.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (..., V)
+    k : int
+        >= 1. With ``k >= V`` every logit is kept.
+
+    Returns
+    -------
+    ndarray, shape (..., V)
+        A new array (``logits`` itself is not changed): each row keeps the
+        entries ``>=`` its k-th largest value (so a tie with the k-th largest is
+        kept too), every other entry is ``-inf``.
+
+    Notes
+    -----
+    After the softmax a ``-inf`` logit has probability 0, so sampling draws only
+    among the k most likely tokens: the long tail of unlikely characters, each
+    rare but many together, cannot derail the text. See chapter 6, Applications.
+    """
+    V = logits.shape[-1]
+    if k >= V:
+        return logits.copy()
+    kth = np.sort(logits, axis=-1)[..., V - k : V - k + 1]  # (..., 1) the k-th largest
+    return np.where(logits >= kth, logits, -np.inf)
+
+
 def perplexity(logits, targets):
     r"""Perplexity of predictions: exp of the mean cross-entropy per token.
 
