@@ -43,10 +43,6 @@ def jacobian_product_norms(h, W_hh):
     return np.array(norms)  # (T,)
 
 
-def _arrays(grads):
-    return list(grads.values()) if isinstance(grads, dict) else list(grads)
-
-
 def clip_grad_norm(grads, max_norm):
     r"""Scale all gradients together so that their global norm is at most ``max_norm``.
 
@@ -73,7 +69,7 @@ def clip_grad_norm(grads, max_norm):
     One norm over all the arrays, so their relative sizes (the direction of the
     step) are kept. See chapter 4, Gradient-norm clipping.
     """
-    arrays = _arrays(grads)
+    arrays = list(grads.values()) if isinstance(grads, dict) else list(grads)
     total = float(np.sqrt(sum(np.sum(g * g) for g in arrays)))
     if total > max_norm:
         for g in arrays:
@@ -100,5 +96,5 @@ def clip_grad_value(grads, clip_value):
     Unlike ``clip_grad_norm`` this changes the direction of the step.
     min-char-rnn clips at 5. See chapter 4, Gradient-norm clipping.
     """
-    for g in _arrays(grads):
+    for g in grads.values() if isinstance(grads, dict) else grads:
         np.clip(g, -clip_value, clip_value, out=g)
