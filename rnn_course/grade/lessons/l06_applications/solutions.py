@@ -143,7 +143,7 @@ def tbptt_train_step(model, optimizer, x, y, h, max_norm):
     model : torch.nn.Module
         ``model(x, h) -> (logits, h_next)`` with logits (T, B, V) and h_next (1, B, H).
     optimizer : torch.optim.Optimizer
-        Over ``model.parameters()``.
+        Over ``model.parameters()``; you need its ``zero_grad()`` and ``step()``.
     x, y : LongTensor, shape (T, B)
         Input tokens and the targets (x shifted one step ahead).
     h : Tensor, shape (1, B, H)
