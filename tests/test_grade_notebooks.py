@@ -5,6 +5,7 @@ and every capstone printing its result.
 check cells print "not implemented yet" and the capstones what is still missing.)
 """
 
+import inspect
 from pathlib import Path
 
 import nbformat
@@ -26,16 +27,17 @@ def _text(cell):
 
 
 def solution_sources(nb):
-    """{exercise id: an import of the lesson's solution (and its companions)}."""
+    """{exercise id: the source of the lesson's solution (and its companions)}, as a
+    learner would type it (an import would trip the grader's tripwire)."""
     out = {}
     for ex_id, _ in notebook.exercise_cells(nb):
         ex = EXERCISES[ex_id]
-        if not ex.package:  # a lesson not yet in its folder: the reference
+        if not ex.package:  # a lesson not yet in its folder: import the reference
             module, name = ex.reference.split(":")
             out[ex_id] = f"from {module} import {name}"
         else:
-            names = ", ".join([*ex.companions, ex_id])
-            out[ex_id] = f"from {ex.package}.solutions import {names}"
+            fns = [ex.solution_of(n) for n in ex.companions] + [ex.solution_function()]
+            out[ex_id] = "\n\n".join(inspect.getsource(f) for f in fns)
     return out
 
 

@@ -7,12 +7,9 @@ None, so the notebook still runs top to bottom.
 
 import numpy as np
 
-from .registry import load_all
+from rnn_course.data.text import CharVocab, load_corpus
 
-try:
-    from rnn_course.data.text import CharVocab, load_corpus
-except ImportError:  # the library before its phase-1 layout (rnn_course.data a module)
-    from rnn_course.data import CharVocab, load_corpus
+from .registry import load_all
 
 
 def ready(**fns):

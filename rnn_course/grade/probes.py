@@ -36,8 +36,8 @@ def set_seed(seed):
 
 def rng(name):
     """A generator seeded by ``name`` (and ``SEED``) alone, independent of any other call."""
-    key = name if SEED is None else f"{SEED}:{name}"
-    return np.random.default_rng(zlib.crc32(key.encode()))
+    key = zlib.crc32(name.encode())
+    return np.random.default_rng(key if SEED is None else [key, SEED])
 
 
 def randn(name, *shape, scale=1.0):
@@ -292,7 +292,8 @@ def expect_backward(exercise, fn, forward_args, upstream, compare=None):
         raise AssertionError(f"fix `{name}` first: it raised {type(exc).__name__}: {exc}") from None
     for i, n in enumerate(fwd_names):
         if n != "cache" and not close(out[i], ref_out[i]):
-            raise AssertionError(f"fix `{name}` first: its output `{n}` is wrong.")
+            why = fwd_ex.first_failure(learner_fwd) if fwd_ex else None
+            raise AssertionError(f"fix `{name}` first: " + (why or f"its output `{n}` is wrong"))
     c = fwd_names.index("cache")
     names = list(exercise.returns)
     args = dict(upstream, cache=out[c])

@@ -107,3 +107,12 @@ def srn_forward_chunked(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
         caches.append(c)
         state = hc[-1]
     return out, caches
+
+
+def adagrad_step(param, grad, memory, lr, eps=1e-8):
+    new_memory = memory.copy()
+    new_param = param.copy()
+    for i in np.ndindex(param.shape):
+        new_memory[i] += grad[i] ** 2
+        new_param[i] -= lr * grad[i] / (new_memory[i] + eps) ** 0.5
+    return new_param, new_memory

@@ -98,3 +98,9 @@ def srn_forward_chunked(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
         hs.append(h)
         caches.append(c)
     return np.concatenate(hs, axis=0), tuple(caches)
+
+
+def adagrad_step(param, grad, memory, lr, eps=1e-8):
+    memory = np.add(memory, np.square(grad))
+    step = np.divide(grad, np.sqrt(memory + eps)) * lr
+    return np.subtract(param, step), memory

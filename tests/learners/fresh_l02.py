@@ -121,3 +121,29 @@ def out_W_not_T(h, W_hy, b_hy):
     z = h @ W_hy + b_hy
     z = z - np.max(z, axis=-1, keepdims=True)
     return np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
+
+
+# ---- written after the catalogue, to probe past it (bugs the catalogue does not list)
+
+
+@fresh("srn_step_forward", "relu", "tanh")
+def step_branches_swapped(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+    return (np.tanh(a) if nonlinearity == "relu" else np.maximum(a, 0)), None
+
+
+@fresh("softmax_output", "sum", "max")
+def out_divide_by_max(h, W_hy, b_hy):
+    z = h @ W_hy.T + b_hy
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.max(-1, keepdims=True)
+
+
+@fresh("srn_forward", "x[t]", "step t")
+def seq_reads_x0(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    hs, h = [], h0
+    for _ in x:
+        a = x[0] @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+        h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
+        hs.append(h)
+    return np.stack(hs), None

@@ -47,9 +47,7 @@ def run(one_hot_window, bag_of_words, windows=(1, 3, 5, 7, 9, 10), seed=0):
     """Accuracy of the window model for each w and of the bag of words; printed, returned."""
     if not ready(one_hot_window=one_hot_window, bag_of_words=bag_of_words):
         return None
-    by_window = {
-        w: accuracy(lambda s, w=w: one_hot_window(s, K, w)[-1], seed) for w in windows
-    }
+    by_window = {w: accuracy(lambda s, w=w: one_hot_window(s, K, w)[-1], seed) for w in windows}
     bow = accuracy(lambda s: bag_of_words(s, K), seed)
     print(f"first-symbol task: T = {T}, K = {K} symbols, chance = {1 / K:.2f}")
     for w, acc in by_window.items():

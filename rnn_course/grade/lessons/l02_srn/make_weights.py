@@ -27,9 +27,7 @@ def main(steps=STEPS):
         lr=0.003, optimizer="adam", clip=5.0, clip_mode="norm", rng=np.random.default_rng(0),
     )  # fmt: skip
     p = out["params"]
-    arrays = {k: p[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")}
-    arrays["W_hy"], arrays["b_hy"] = p.get("W_hy", p.get("W_out")), p.get("b_hy", p.get("b_out"))
-    arrays = {k: v.astype(np.float16) for k, v in arrays.items()}
+    arrays = {k: p[k].astype(np.float16) for k in ("W_ih", "W_hh", "b_ih", "b_hh", "W_hy", "b_hy")}
     arrays["chars"] = np.array(vocab.itos)
     arrays["split"] = np.array(split)
     arrays["train_loss"] = out["loss"][-100:].mean()

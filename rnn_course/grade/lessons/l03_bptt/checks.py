@@ -45,6 +45,10 @@ carry_ex = Exercise(
     returns=("h", "caches"), builds_on=("srn_forward",),
 )  # fmt: skip
 
+adagrad_ex = Exercise(
+    "adagrad_step", "03", "rnn_course.grade.lessons.l03_bptt.solutions:adagrad_step",
+    returns=("param", "memory"),
+)  # fmt: skip
 
 # ------------------------------------------------------------------ SRN backward
 
@@ -230,3 +234,24 @@ def carry_even(fn):
     """T = 4, seq_len = 2: two chunks, the second starts from the first one's last state"""
     args = dict(srn_args("carryeven", T=4, D=4), seq_len=2)
     expect_outputs(carry_ex, fn, args, compare=["h"])
+
+
+# ------------------------------------------------------------------ Adagrad
+
+
+def _adagrad(name, memory=True):
+    m = np.abs(randn(name + "m", 3, 4)) if memory else np.zeros((3, 4))
+    return {"param": randn(name + "p", 3, 4), "grad": randn(name + "g", 3, 4), "memory": m,
+            "lr": 0.1}  # fmt: skip
+
+
+@adagrad_ex.check
+def adagrad_first_step(fn):
+    """the first step (memory = 0): every entry moves by about lr"""
+    expect_outputs(adagrad_ex, fn, _adagrad("adafirst", memory=False))
+
+
+@adagrad_ex.check
+def adagrad_later_step(fn):
+    """a later step: the memory holds earlier squared gradients"""
+    expect_outputs(adagrad_ex, fn, _adagrad("adalater"))

@@ -99,4 +99,11 @@ HINTS = {
         "    h = h_chunk[____]\n"
         "return np.concatenate(hs), caches",
     ],
+    "adagrad_step": [
+        "Adagrad keeps, for every entry, the sum of its squared gradients so far, and "
+        "divides each step by the square root of that sum: entries that have had large "
+        "gradients take smaller steps.",
+        "memory = memory + grad²\nparam = param - lr * grad / sqrt(memory + eps)",
+        "memory = memory + ____\nreturn param - lr * grad / np.sqrt(____ + eps), ____",
+    ],
 }

@@ -7,7 +7,17 @@ here so that the catalogue test pairs each one with that forward.
 import numpy as np
 
 from ...registry import mistake
-from .checks import NOT_EXACT, affine_ex, carry_ex, ce_ex, chunk_ex, num_ex, seq_ex, step_ex
+from .checks import (
+    NOT_EXACT,
+    adagrad_ex,
+    affine_ex,
+    carry_ex,
+    ce_ex,
+    chunk_ex,
+    num_ex,
+    seq_ex,
+    step_ex,
+)
 from .solutions import srn_forward, srn_step_forward, temporal_affine_forward  # noqa: F401
 
 
@@ -547,3 +557,53 @@ def carry_batch_axis(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
     T = len(x) // seq_len * seq_len
     hs, caches = _chunked(x[:T], h0, (W_ih, W_hh, b_ih, b_hh), seq_len, lambda h0, h: h)
     return np.concatenate(hs, axis=1), caches
+
+
+# ------------------------------------------------------------------ adagrad_step
+
+
+@mistake(
+    adagrad_ex,
+    "the memory is not accumulated: add this gradient's square to the sum of "
+    "the earlier ones (memory + grad²), do not replace it.",
+)
+def ada_no_accumulation(param, grad, memory, lr, eps=1e-8):
+    memory = grad * grad
+    return param - lr * grad / np.sqrt(memory + eps), memory
+
+
+@mistake(
+    adagrad_ex,
+    "the step uses the old memory: add grad² to the memory first, then divide by its square root.",
+)
+def ada_old_memory(param, grad, memory, lr, eps=1e-8):
+    new_param = param - lr * grad / np.sqrt(memory + eps)
+    return new_param, memory + grad * grad
+
+
+@mistake(adagrad_ex, "missing square root: divide by sqrt(memory + eps), not by the memory.")
+def ada_no_sqrt(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad * grad
+    return param - lr * grad / (memory + eps), memory
+
+
+@mistake(adagrad_ex, "wrong sign: gradient DEscent subtracts, param - lr * grad / sqrt(...).")
+def ada_ascent(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad * grad
+    return param + lr * grad / np.sqrt(memory + eps), memory
+
+
+@mistake(
+    adagrad_ex,
+    "the memory sums the gradients themselves: it sums their squares, memory + grad * grad.",
+)
+def ada_not_squared(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad
+    return param - lr * grad / np.sqrt(np.abs(memory) + eps), memory
+
+
+@mistake(adagrad_ex, "in-place mutation: your function changed its argument `param`")
+def ada_in_place(param, grad, memory, lr, eps=1e-8):
+    memory = memory + grad * grad
+    param -= lr * grad / np.sqrt(memory + eps)
+    return param, memory

@@ -337,3 +337,37 @@ def srn_forward_chunked(x, h0, W_ih, W_hh, b_ih, b_hh, seq_len):
         caches.append(cache)
         h = h_chunk[-1]  # (B, H) carried into the next chunk
     return np.concatenate(hs), caches
+
+
+def adagrad_step(param, grad, memory, lr, eps=1e-8):
+    r"""One Adagrad update of one parameter array, as min-char-rnn trains.
+
+    Parameters
+    ----------
+    param : ndarray
+        The parameter (any shape).
+    grad : ndarray, shape of ``param``
+        Its gradient.
+    memory : ndarray, shape of ``param``
+        The sum of the squares of all earlier gradients (zeros at the start).
+    lr : float
+        Learning rate.
+    eps : float
+        Keeps the division finite where the memory is still zero.
+
+    Returns
+    -------
+    param : ndarray
+        The updated parameter (a new array; the inputs are not changed).
+    memory : ndarray
+        The updated memory, including this gradient.
+
+    Notes
+    -----
+    .. math:: m \leftarrow m + g \odot g, \qquad
+              \theta \leftarrow \theta - \eta\, g / \sqrt{m + \epsilon}
+
+    Each entry gets its own step size, which shrinks where gradients have been large.
+    """
+    memory = memory + grad * grad
+    return param - lr * grad / np.sqrt(memory + eps), memory
