@@ -254,6 +254,32 @@ def test_calling_the_library_or_the_lesson_solution_fails_naming_it(tmp_path, ca
     assert doc["notebooks"][0]["score"] == 0
 
 
+BY_PATH = """
+import importlib.util
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    try:
+        spec = importlib.util.spec_from_file_location("real", REAL)
+        real = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(real)
+    except Exception as exc:
+        print("refused:", type(exc).__name__)
+        raise NotImplementedError
+    return real.srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity)
+"""
+
+
+@BOTH
+def test_the_real_library_file_cannot_be_loaded_by_path(tmp_path, capsys, sandbox):
+    import rnn_course.numpy_rnn
+
+    real = repr(rnn_course.numpy_rnn.__file__)
+    submit(tmp_path, {"srn_step_forward": BY_PATH.replace("REAL", real)})
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+    ex = exercises(doc)["srn_step_forward"]
+    assert ex["status"] == "not implemented" and "refused:" in ex["output"]
+
+
 # ------------------------------------------------------------------ the machine is out of reach
 
 TOUCH = """

@@ -44,7 +44,7 @@ def find_notebooks(paths):
                     if name.endswith(".ipynb"):
                         found.append((Path(dirpath) / name, p))
                 dirnames[:] = [d for d in dirnames if not d.endswith(".ipynb")]
-        elif p.exists() or p.is_symlink():
+        else:  # a file, or a missing path: notebook.load names the problem
             found.append((p, None))
     return found
 
