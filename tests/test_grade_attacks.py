@@ -637,6 +637,15 @@ def test_malformed_notebooks_get_one_line_each(tmp_path, capsys):
     assert len(csv_path.read_text().splitlines()) == 1 + len(expect) + 1
 
 
+def test_file_names_cannot_inject_spreadsheet_formulas_or_escapes(tmp_path, capsys):
+    path = submit(tmp_path, name="=HYPERLINK(1)\x1b[31m_02_srn.ipynb", student=None)
+    csv_path = tmp_path / "g.csv"
+    main([str(path), "--csv", str(csv_path)])
+    text = capsys.readouterr().out
+    row = csv_path.read_text().splitlines()[1]
+    assert row.startswith("'=HYPERLINK(1)\\x1b[31m,") and "\x1b" not in text
+
+
 @pytest.mark.parametrize("flag", ["0", "-1", "nan", "inf", "soon"])
 def test_bad_timeouts_are_refused(flag, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
