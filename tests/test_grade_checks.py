@@ -1,73 +1,158 @@
 """The lesson checks themselves, run in this process (fast).
 
-- every reference passes every check of every lesson;
+- the lesson's solution and the library's reference pass every check;
+- two correct solutions written differently (tests/learners/) pass every check;
 - every untouched stub fails with "not implemented yet";
-- every mistake in the catalogue (tests/mistakes) fails with its targeted message,
-  and every exercise has at least 3 catalogued mistakes;
-- the stubs in the lesson notebooks are derived from the references (no drift);
+- every catalogued mistake (lessons/lNN_*/mistakes.py) fails with its own message,
+  which also proves that no two mistakes are indistinguishable on the probes;
+- every exercise has at least five catalogued mistakes and three hints;
+- fresh mistakes written for this test (tests/learners/fresh_*.py), not the
+  catalogue: at least 80% of the caught ones get a message naming the mistake;
+- the stubs in the notebooks are the solutions' signatures and docstrings (no drift);
 - the notebooks hold exactly the registered exercises, each followed by its check
   cell, and are stored without outputs.
 """
 
-import ast
+import importlib
 import inspect
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from rnn_course.grade import notebook
+from rnn_course.grade import hints, notebook, probes
 from rnn_course.grade.execution import run_checks
-from rnn_course.grade.registry import LESSONS, load_all
-from rnn_course.grade.stubs import stub_source
-from tests.mistakes import load as load_mistakes
+from rnn_course.grade.registry import LESSONS, lesson_packages, load_all
+from rnn_course.grade.stubs import cell_source
+from tests.learners import CORRECT, FRESH
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
-MISTAKES = load_mistakes()
+PORTED = sorted(e for e in EXERCISES if EXERCISES[e].package)  # lessons in their folder
+MISTAKES = [(e, m) for e in PORTED for m in EXERCISES[e].mistakes]
 
 
-def _exercise_cells():
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        for i, c in enumerate(nb.cells):
-            if "exercise" in c.metadata.get("tags", []):
-                yield path.name, nb, i, c
+def _failures(result):
+    return [t["message"] for t in result["tests"] if not t["passed"]]
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
-def test_reference_passes_every_check(ex_id):
+def test_solution_and_reference_pass_every_check(ex_id):
     ex = EXERCISES[ex_id]
-    result = run_checks(ex, ex.reference_function())
-    assert result["status"] == "pass", result
-    assert result["passed"] == len(ex.checks) >= 2
+    for fn in {ex.solution_function(), ex.reference_function()}:
+        result = run_checks(ex, fn)
+        assert result["status"] == "pass", (fn.__module__, result)
+        assert result["passed"] == len(ex.checks) >= 2
 
 
-@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+@pytest.mark.parametrize(
+    "style, ex_id", [(s, e) for s in CORRECT for e in CORRECT[s] if e in EXERCISES]
+)
+def test_correct_solution_written_differently_passes(style, ex_id):
+    result = run_checks(EXERCISES[ex_id], CORRECT[style][ex_id])
+    assert result["status"] == "pass", (style, result)
+
+
+def test_two_correct_solutions_per_exercise():
+    for ex_id in PORTED:
+        assert sum(ex_id in c for c in CORRECT.values()) >= 2, ex_id
+
+
+@pytest.mark.parametrize("ex_id", PORTED)
 def test_untouched_stub_is_not_implemented(ex_id):
     ns = {}
-    exec(stub_source(EXERCISES[ex_id].reference_function()), ns)
+    exec(cell_source(EXERCISES[ex_id]), ns)
     result = run_checks(EXERCISES[ex_id], ns[ex_id])
     assert result["status"] == "not implemented"
     assert "not implemented yet" in result["message"]
 
 
-@pytest.mark.parametrize(
-    "ex_id, expect, fn", MISTAKES, ids=[f"{m[0]}-{m[2].__name__}" for m in MISTAKES]
-)
-def test_mistake_gets_its_targeted_message(ex_id, expect, fn):
-    result = run_checks(EXERCISES[ex_id], fn)
+@pytest.mark.parametrize("ex_id, m", MISTAKES, ids=[f"{e}-{m.fn.__name__}" for e, m in MISTAKES])
+def test_mistake_gets_its_own_message(ex_id, m):
+    result = run_checks(EXERCISES[ex_id], m.fn)
     assert result["status"] == "fail"
-    messages = [t["message"] for t in result["tests"] if not t["passed"]]
-    assert any(expect in m for m in messages), messages
+    assert any(m.message in msg for msg in _failures(result)), _failures(result)
 
 
-def test_catalogue_has_three_mistakes_per_exercise():
-    counts = {ex_id: 0 for ex_id in EXERCISES}
-    for ex_id, _, _ in MISTAKES:
-        counts[ex_id] += 1
-    assert min(counts.values()) >= 3, counts
+@pytest.mark.parametrize("ex_id", PORTED)
+def test_five_mistakes_and_three_hints_per_exercise(ex_id):
+    ex = EXERCISES[ex_id]
+    assert len(ex.mistakes) >= 5
+    assert len(ex.hints) >= 3 and "____" in ex.hints[-1]
+
+
+def test_fresh_mistakes_are_named():
+    """Mistakes written for this test only: caught, and named by the message."""
+    caught = named = 0
+    misnamed = []
+    for ex_id, keywords, fn in FRESH:
+        failures = _failures(run_checks(EXERCISES[ex_id], fn))
+        if not failures:
+            continue
+        caught += 1
+        if any(k.lower() in failures[0].lower() for k in keywords):
+            named += 1
+        else:
+            misnamed.append((ex_id, fn.__name__, failures[0]))
+    print(f"fresh mistakes: {len(FRESH)}, caught {caught}, named {named}")
+    assert caught >= 0.9 * len(FRESH)
+    assert named >= 0.8 * caught, misnamed
+
+
+def test_fix_earlier_exercise_first():
+    ex = EXERCISES["srn_forward"]
+    sol = importlib.import_module("rnn_course.grade.lessons.l02_srn.solutions")
+
+    def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+        raise NotImplementedError("srn_step_forward: your code here")
+
+    ns = {"srn_step_forward": srn_step_forward, "np": sol.np}
+    exec(inspect.getsource(sol.srn_forward), ns)
+    messages = _failures(run_checks(ex, ns["srn_forward"]))
+    assert messages and "fix `srn_step_forward` first" in messages[0]
+    ns["srn_step_forward"] = EXERCISES["srn_step_forward"].mistakes[0].fn
+    messages = _failures(run_checks(ex, ns["srn_forward"]))
+    assert "fix `srn_step_forward` first: transposed weight" in messages[0]
+
+
+def test_float32_result_is_named():
+    def softmax_output(h, W_hy, b_hy):
+        z = (h @ W_hy.T + b_hy).astype("float32")
+        e = probes.np.exp(z - z.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    messages = _failures(run_checks(EXERCISES["softmax_output"], softmax_output))
+    assert messages and "float32, but the inputs are float64" in messages[0]
+
+
+def test_seed_changes_every_probe():
+    before = probes.randn("x", 3)
+    probes.set_seed(7)
+    try:
+        assert not (probes.randn("x", 3) == before).any()
+        result = run_checks(EXERCISES["srn_forward"], EXERCISES["srn_forward"].solution_function())
+        assert result["status"] == "pass"
+    finally:
+        probes.set_seed(None)
+    assert (probes.randn("x", 3) == before).all()
+
+
+def test_hint_steps_and_solution_after_an_attempt(capsys, monkeypatch):
+    ex = EXERCISES["srn_forward"]
+    hints._shown.pop(ex.id, None)
+    hints.ATTEMPTED.discard(ex.id)
+    for k in range(3):
+        hints.hint("srn_forward")
+        assert ex.hints[k] in capsys.readouterr().out
+    hints.solution("srn_forward")
+    assert "def srn_forward" not in capsys.readouterr().out
+    hints.ATTEMPTED.add(ex.id)
+    hints.solution("srn_forward")
+    assert "def srn_forward" in capsys.readouterr().out
+    monkeypatch.setenv(hints.SWITCH, "off")
+    hints.solution("srn_forward")
+    assert "turned off" in capsys.readouterr().out
 
 
 def test_one_lesson_notebook_per_chapter():
@@ -83,23 +168,15 @@ def test_notebook_holds_its_lesson_exercises_each_followed_by_check(path):
     for i, c in enumerate(nb.cells):
         if "exercise" in c.metadata.get("tags", []):
             assert nb.cells[i + 1].source.strip() == f"check({c.metadata['exercise']})"
+            ex = EXERCISES[c.metadata["exercise"]]
+            if ex.package:
+                assert c.source.rstrip() == cell_source(ex).rstrip(), (
+                    "stub drifted: run `python -m rnn_course.grade.stubs lessons/*.ipynb`"
+                )
     for c in nb.cells:
         if c.cell_type == "code":
             assert c.outputs == [] and c.execution_count is None, "commit notebooks without outputs"
 
 
-@pytest.mark.parametrize(
-    "where", list(_exercise_cells()), ids=lambda w: f"{w[0]}-{w[3].metadata['exercise']}"
-)
-def test_stub_matches_library_signature_and_docstring(where):
-    _, _, _, cell = where
-    ref = EXERCISES[cell.metadata["exercise"]].reference_function()
-    assert cell.source.rstrip() == stub_source(ref).rstrip(), (
-        "stub drifted from the library: run `python -m rnn_course.grade.stubs lessons/*.ipynb`"
-    )
-    tree = ast.parse(cell.source)
-    fn = tree.body[0]
-    assert ast.get_docstring(fn) == inspect.getdoc(ref)
-    ns = {}
-    exec(cell.source, ns)
-    assert inspect.signature(ns[ref.__name__]) == inspect.signature(ref)
+def test_every_lesson_folder_is_a_lesson():
+    assert set(lesson_packages()) <= set(LESSONS)

@@ -4,16 +4,21 @@ In a lesson notebook: ``from rnn_course.grade import check`` then ``check(srn_st
 From the shell: ``python -m rnn_course.grade lessons/02_srn.ipynb`` (or ``rnn-grade``), several
 notebooks or a folder of submissions, ``--json report.json`` for a machine-readable report.
 
-Modules: ``probes`` (probe inputs, comparisons), ``registry`` (exercises and their checks),
-``checks/lessonNN`` (the checks), ``execution`` (run checks with a time limit, captured
-output), ``notebook`` (read exercise cells), ``runner`` and ``worker`` (one separate process
-per notebook), ``report`` (text and JSON), ``stubs`` (exercise stubs from the library),
-``reference`` / ``reference_torch`` (solutions of exercises the library has no function for).
+Stuck: ``hint("srn_forward")`` (the next hint each call), ``solution("srn_forward")``
+(after a checked attempt; ``RNN_COURSE_SOLUTIONS=off`` turns solutions off).
+
+Modules: ``probes`` (probe inputs, calls into learner code, comparisons), ``registry``
+(exercises, checks, mistakes), ``lessons/lNN_<name>/`` (one folder per lesson: checks,
+mistakes, solutions, hints), ``hints`` (hint and solution), ``execution`` (run checks with
+a time limit, captured output), ``notebook`` (read exercise cells), ``runner`` and
+``worker`` (one separate process per notebook), ``report`` (text and JSON), ``stubs``
+(exercise stubs from the solutions).
 """
 
 from .check import check
+from .hints import hint, solution
 
-__all__ = ["check", "grade_notebook", "grade_paths"]
+__all__ = ["check", "grade_notebook", "grade_paths", "hint", "solution"]
 
 
 def __getattr__(name):  # keep `import rnn_course.grade` light: nbformat loads only when grading

@@ -2,14 +2,18 @@
 
 Runs the exercise's checks on ``fn`` in the notebook's own process and prints
 pass/fail per test with the feedback. It never raises, so a lesson notebook
-with failing (or unimplemented) exercises still runs top to bottom.
+with failing (or unimplemented) exercises still runs top to bottom. This is a
+self-check: the grade is computed by ``rnn-grade``, which runs only the setup and
+exercise cells, in a separate process.
 """
 
+from . import hints
 from .execution import run_checks
 from .registry import load_all
 from .report import exercise_text
 
 SECONDS = 10.0
+FOOTER = "       (this is a self-check; the grade is computed by `rnn-grade`)"
 
 
 def check(fn, exercise=None, seconds=SECONDS):
@@ -21,9 +25,14 @@ def check(fn, exercise=None, seconds=SECONDS):
             print(f"check: no exercise named {ex_id!r}; known: {', '.join(sorted(exercises))}")
             return None
         result = run_checks(exercises[ex_id], fn, seconds)
+        if result["status"] != "not implemented":
+            hints.ATTEMPTED.add(ex_id)
         print(exercise_text(result, verbose=True))
         if result["status"] == "pass":
             print("       well done!")
+        elif exercises[ex_id].hints:
+            print(f"       stuck? hint({ex_id!r}) gives a hint, one step at a time.")
+        print(FOOTER)
         return None
     except Exception as exc:  # the grader itself must never stop the notebook
         print(f"check: internal error {type(exc).__name__}: {exc}")

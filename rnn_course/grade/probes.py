@@ -1,30 +1,72 @@
-"""Probe inputs and comparisons shared by the lesson checks.
+"""Probe inputs, calls into the learner's code, and comparisons for the lesson checks.
 
-Every probe array comes from its own generator seeded by the probe's name, so
-the inputs do not depend on the order of random-number calls (neither ours nor
-the learner's: ``np.random.seed`` in learner code changes nothing here).
+Every probe array comes from its own generator seeded by the probe's name (and the
+grader's ``--seed``, when one is given), so the inputs do not depend on the order of
+random-number calls (``np.random.seed`` in learner code changes nothing here).
 
-Tolerances: float64 inputs, ``np.allclose(got, want, rtol=RTOL, atol=ATOL)``.
-A failed comparison raises ``AssertionError`` whose message is the feedback.
+The learner's ``fn`` is a real function in the notebook's self-check and a proxy for a
+function in a sandboxed process in the graded run (see INTERFACE.md): arguments and
+results travel as data, other objects as opaque handles. ``call``, ``sibling`` and
+``in_learner`` work with both.
+
+Tolerances: float64 inputs, ``np.allclose(got, want, rtol=RTOL, atol=ATOL)``. A failed
+comparison raises ``AssertionError`` whose message is the feedback.
 """
 
 import copy
+import importlib
 import zlib
 
 import numpy as np
 
 RTOL = 1e-6  # relative tolerance of every value comparison
 ATOL = 1e-8  # absolute tolerance of every value comparison
+SEED = None  # set by the grader's --seed: every probe input changes; None = the usual probes
+
+
+class LearnerMissing(LookupError):
+    """The learner's notebook does not define a function the check needs."""
+
+
+def set_seed(seed):
+    """Change every probe input (``rnn-grade --seed N``); ``None`` restores the usual ones."""
+    global SEED
+    SEED = None if seed is None else int(seed)
 
 
 def rng(name):
-    """A generator seeded by ``name`` alone (crc32), independent of any other random call."""
-    return np.random.default_rng(zlib.crc32(name.encode()))
+    """A generator seeded by ``name`` (and ``SEED``) alone, independent of any other call."""
+    key = zlib.crc32(name.encode())
+    return np.random.default_rng(key if SEED is None else [key, SEED])
 
 
 def randn(name, *shape, scale=1.0):
     """Standard-normal float64 array of ``shape`` drawn from ``rng(name)``."""
     return rng(name).standard_normal(shape) * scale
+
+
+# ------------------------------------------------------------------ the learner's code
+
+
+def sibling(fn, name):
+    """Another function of the learner's notebook (a forward for its backward)."""
+    if hasattr(fn, "sibling"):  # a proxy for a function in the learner process
+        try:
+            return fn.sibling(name)
+        except (KeyError, LookupError, AttributeError) as exc:
+            raise LearnerMissing(name) from exc
+    other = getattr(fn, "__globals__", {}).get(name)
+    if not callable(other):
+        raise LearnerMissing(name)
+    return other
+
+
+def in_learner(fn, harness, **data):
+    """Run the trusted ``harness(fn, **data) -> data`` ("module:function") beside ``fn``."""
+    if hasattr(fn, "harness"):
+        return fn.harness(harness, **data)
+    module, name = harness.split(":")
+    return getattr(importlib.import_module(module), name)(fn, **data)
 
 
 def _snapshot(value):
@@ -52,25 +94,36 @@ def _same(before, after):
     return True
 
 
+MUTATION = "in-place mutation: your function changed its argument `{}`"
+
+
 def call(fn, args, allow_mutation=()):
     """Call ``fn(*args.values())`` and fail if it changed any input in place.
 
-    ``args`` is an ordered dict {name: value}; names are used in messages only.
+    ``args`` is an ordered dict {name: value}; names are used in messages only. A proxy
+    reports what changed in ``fn.last_mutated`` (names or positions); a real function's
+    arguments are compared with copies taken before the call.
     """
-    saved = {k: _snapshot(v) for k, v in args.items()}
+    names = list(args)
+    proxy = hasattr(fn, "last_mutated")
+    saved = {} if proxy else {k: _snapshot(v) for k, v in args.items()}
     out = fn(*args.values())
-    for name, before in saved.items():
-        if before is not None and name not in allow_mutation and not _same(before, args[name]):
+    if proxy:
+        changed = [names[m] if isinstance(m, int) else m for m in (fn.last_mutated or ())]
+    else:
+        changed = [k for k, v in saved.items() if v is not None and not _same(v, args[k])]
+    for name in changed:
+        if name not in allow_mutation:
             raise AssertionError(
-                f"in-place mutation of an input: your function changed its argument `{name}`. "
-                "Compute new arrays instead (write `a = a + b`, not `a += b`; copy before editing)."
+                MUTATION.format(name) + ". Compute new arrays instead "
+                "(write `a = a + b`, not `a += b`; copy before editing)."
             )
     return out
 
 
 def unpack(out, names):
-    """Check that ``out`` is a tuple of ``len(names)`` items and return it."""
-    if len(names) == 1:
+    """Check that ``out`` holds ``len(names)`` values; return them as a tuple."""
+    if len(names) <= 1:
         return (out,)
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
         got = f"a {type(out).__name__}" + (
@@ -80,50 +133,176 @@ def unpack(out, names):
     return tuple(out)
 
 
-def expect_array(got, shape, what, letters=None):
-    """Check ``got`` is a NumPy array of ``shape``; name a transposed layout if that came."""
-    if not isinstance(got, np.ndarray):
-        raise AssertionError(f"`{what}` should be a NumPy array, got {type(got).__name__}.")
-    shape = tuple(shape)
-    if got.shape != shape:
-        hint = ""
-        if got.shape == shape[::-1] and len(shape) >= 2:
-            lay = f" ({', '.join(letters)}) vs ({', '.join(reversed(letters))})" if letters else ""
-            hint = f" — shape{lay}: the axes are swapped (transposed result or weight)."
-        elif sorted(got.shape) == sorted(shape):
-            hint = " — the axes are in the wrong order."
-        raise AssertionError(f"`{what}` has shape {got.shape}, expected {shape}{hint}")
-    if not np.all(np.isfinite(got)):
-        raise AssertionError(
-            f"`{what}` contains NaN or inf (overflow? e.g. exp of a large number without "
-            "subtracting the maximum first)."
-        )
-    return got
+# ------------------------------------------------------------------ comparisons
 
 
 def close(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+    """Same shape and values within the tolerance (NaN matches NaN)."""
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
-def expect_close(got, want, what, variants=()):
-    """Pass when ``got`` matches ``want``; else name the first mistaken variant ``got`` matches.
+_LOWERED = (
+    "`{}` is {}, but the inputs are float64: keep float64 "
+    "(no np.float32, astype or dtype= that lowers the precision)."
+)
 
-    ``variants`` is a sequence of (message, value): what a typical mistake would return
-    on these probe inputs, chosen so that each mistake gives a different value.
-    """
-    got = expect_array(got, np.shape(want), what)
-    if close(got, want):
-        return
-    for message, value in variants:
-        if value is not None and close(got, value):
-            raise AssertionError(message)
-    err = np.max(np.abs(got - want))
-    idx = np.unravel_index(np.argmax(np.abs(got - want)), got.shape)
-    raise AssertionError(
-        f"`{what}` has wrong values: largest error {err:.3g} at index {tuple(int(i) for i in idx)} "
-        f"(got {got[idx]:.6g}, expected {want[idx]:.6g}; tolerance rtol={RTOL:g}, atol={ATOL:g})."
+
+def _lowered(got, want):
+    """``got`` is a float array of less precision than a float64 ``want``."""
+    return (
+        isinstance(got, np.ndarray)
+        and got.dtype.kind == "f"
+        and got.dtype.itemsize < 8
+        and np.asarray(want).dtype == np.float64
     )
+
+
+def _generic(got, want, what):
+    """The message for a wrong ``got`` that no catalogued mistake explains."""
+    if not isinstance(got, np.ndarray) and isinstance(want, np.ndarray):
+        return f"`{what}` should be a NumPy array, got {type(got).__name__}."
+    got_a, want_a = np.asarray(got), np.asarray(want)
+    if got_a.shape != want_a.shape:
+        hint = ""
+        if got_a.shape == want_a.shape[::-1] and got_a.ndim >= 2:
+            hint = " (the axes are reversed)"
+        elif sorted(got_a.shape) == sorted(want_a.shape):
+            hint = " (the same axes in another order)"
+        return f"`{what}` has shape {got_a.shape}, expected {want_a.shape}{hint}."
+    if got_a.dtype.kind not in "biuf" or want_a.dtype.kind not in "biuf":
+        return f"`{what}` is wrong: got {got!r}, expected {want!r}."
+    if not np.all(np.isfinite(got_a)):
+        return (
+            f"`{what}` contains NaN or inf (overflow? e.g. exp of a large number without "
+            "subtracting the maximum first)."
+        )
+    err = np.abs(got_a - want_a)
+    idx = np.unravel_index(np.argmax(err), err.shape) if err.ndim else ()
+    at = f" at index {tuple(int(i) for i in idx)}" if idx else ""
+    return (
+        f"`{what}` has wrong values: largest error {err.max():.3g}{at} (got "
+        f"{got_a[idx]:.6g}, expected {want_a[idx]:.6g}; tolerance rtol={RTOL:g}, atol={ATOL:g})."
+    )
+
+
+def _run_mistakes(exercise, run, names):
+    """[(message, values)] of every catalogued mistake, each run by ``run(mistake_fn)``."""
+    out = []
+    for m in exercise.mistakes:
+        try:
+            values = unpack(run(m.fn), names)
+        except Exception:  # noqa: BLE001 - a mistake that cannot run here is no variant
+            continue
+        out.append((m.message, values))
+    return out
+
+
+def judge(got, want, variants, compare, what=None, float64_inputs=True):
+    """Pass when ``got[i]`` matches ``want[i]`` for every compared position ``i``.
+
+    Else raise the message of the first variant (message, values) that ``got``
+    reproduces and that differs from ``want``; else a generic message.
+    """
+    for i in compare:
+        if float64_inputs and _lowered(got[i], want[i]):
+            raise AssertionError(_LOWERED.format(what[i] if what else f"output {i}", got[i].dtype))
+    bad = [i for i in compare if not close(got[i], want[i])]
+    if not bad:
+        return
+    for message, values in variants:
+        wrong = any(not close(values[i], want[i]) for i in compare)
+        if wrong and all(close(got[i], values[i]) for i in compare):
+            raise AssertionError(message)
+    i = bad[0]
+    raise AssertionError(_generic(got[i], want[i], what[i] if what else f"output {i}"))
+
+
+def expect_outputs(exercise, fn, args, compare=None, allow_mutation=(), harness=None):
+    """Run the learner's ``fn``, the solution and every catalogued mistake on ``args``.
+
+    ``compare``: names of the returned values to compare (default: all of
+    ``exercise.returns`` except ``cache``). ``harness``: "module:function" of a trusted
+    ``harness(fn, **args) -> data`` that calls ``fn`` (for arguments that are not data,
+    such as a callable, or results that are not, such as a generator); it runs in the
+    learner's process for ``fn`` and here for the solution and the mistakes.
+    Returns the learner's values by name.
+    """
+    names = list(exercise.returns) or [exercise.id]
+    if harness:
+        module, name = harness.split(":")
+        run_here = getattr(importlib.import_module(module), name)
+        got = unpack(in_learner(fn, harness, **args), names)
+
+        def run(f):
+            return run_here(f, **copy.deepcopy(args))
+    else:
+        got = unpack(call(fn, dict(args), allow_mutation), names)
+
+        def run(f):
+            return f(**copy.deepcopy(args))
+
+    want = unpack(run(exercise.solution_function()), names)
+    floats = any(getattr(v, "dtype", None) == np.float64 for v in args.values())
+    variants = _run_mistakes(exercise, run, names)
+    judge(got, want, variants, _indices(names, compare), names, floats)
+    return dict(zip(names, got, strict=True))
+
+
+def _indices(names, compare):
+    compare = [n for n in names if n != "cache"] if compare is None else compare
+    return [names.index(n) for n in compare]
+
+
+def expect_backward(exercise, fn, forward_args, upstream, compare=None):
+    """Run the learner's own forward, then ``fn`` on its cache; compare the gradients.
+
+    ``forward_args``: the forward's inputs; ``upstream``: {name: gradient} given to the
+    backward before the cache. A wrong forward is reported first ("fix ... first").
+    The solution's backward and the catalogued mistakes run on the solution's cache.
+    """
+    from .registry import EXERCISES
+
+    name = exercise.forward
+    fwd_ex = EXERCISES.get(name)
+    fwd_names = list(fwd_ex.returns) if fwd_ex else ["out", "cache"]
+    ref_forward = exercise.solution_of(name)
+    ref_out = unpack(ref_forward(**copy.deepcopy(forward_args)), fwd_names)
+    try:
+        learner_fwd = sibling(fn, name)
+    except LearnerMissing:
+        raise AssertionError(
+            f"fix `{name}` first: your notebook does not define it, and `{exercise.id}` "
+            "takes its cache."
+        ) from None
+    try:
+        out = unpack(call(learner_fwd, dict(forward_args)), fwd_names)
+    except NotImplementedError:
+        if name in exercise.companions:  # the same cell: that cell is not done yet
+            raise
+        raise AssertionError(
+            f"fix `{name}` first: it is not implemented yet, and `{exercise.id}` takes its cache."
+        ) from None
+    except AssertionError as exc:
+        raise AssertionError(f"fix `{name}` first: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - learner's forward raised
+        raise AssertionError(f"fix `{name}` first: it raised {type(exc).__name__}: {exc}") from None
+    for i, n in enumerate(fwd_names):
+        if n != "cache" and not close(out[i], ref_out[i]):
+            why = fwd_ex.first_failure(learner_fwd) if fwd_ex else None
+            raise AssertionError(f"fix `{name}` first: " + (why or f"its output `{n}` is wrong"))
+    c = fwd_names.index("cache")
+    names = list(exercise.returns)
+    args = dict(upstream, cache=out[c])
+    got = unpack(call(fn, args, allow_mutation=("cache",)), names)
+    ref_args = dict(upstream, cache=ref_out[c])
+    want = unpack(exercise.solution_function()(**copy.deepcopy(ref_args)), names)
+    variants = _run_mistakes(exercise, lambda f: f(**copy.deepcopy(ref_args)), names)
+    judge(got, want, variants, _indices(names, compare), names)
+    return dict(zip(names, got, strict=True))
 
 
 def sigmoid(z):
@@ -133,3 +312,22 @@ def sigmoid(z):
 def softmax(z, axis=-1):
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+# ------------------------------------------------------------------ legacy
+# Used only by the checks of lessons not yet moved to their folder (grade/checks/);
+# delete with those modules.
+
+
+def expect_array(got, shape, what, letters=None):
+    """Check ``got`` is a finite NumPy array of ``shape``."""
+    shape = tuple(shape)
+    if not isinstance(got, np.ndarray) or got.shape != shape or not np.all(np.isfinite(got)):
+        raise AssertionError(_generic(got, np.zeros(shape), what))
+    return got
+
+
+def expect_close(got, want, what, variants=()):
+    """Pass when ``got`` matches ``want``; else name the first variant (message, value)."""
+    got = expect_array(got, np.shape(want), what)
+    judge((got,), (want,), [(m, (v,)) for m, v in variants if v is not None], [0], [what])

@@ -1,13 +1,24 @@
-"""The exercises of every lesson and their checks.
+"""The exercises of every lesson, their checks and their catalogue of typical mistakes.
 
-An ``Exercise`` knows its id (the function name the learner defines), its lesson,
-where its reference lives (``"module:function"``) and its checks. A check is a
-pytest-style function ``check(fn)`` that calls the learner's ``fn`` on probe
-inputs and ``assert``s; the assertion message is the feedback. Its docstring's
-first line says what it tests.
+Each lesson has one folder, ``rnn_course/grade/lessons/lNN_<name>/``:
+
+- ``checks.py``    the exercises (``Exercise(...)``) and their checks (``@ex.check``);
+- ``mistakes.py``  each typical mistake written once, as a wrong implementation with
+  the exercise's signature and its feedback message (``@mistake(ex, "message")``);
+- ``solutions.py`` the lesson's own solution of every exercise (what ``solution(...)``
+  shows, what the checks compare with, and where the stubs' docstrings come from);
+- ``hints.py``     ``HINTS = {exercise id: [idea, equation, skeleton with blanks]}``.
+
+A check is a plain function ``check(fn)`` that calls the learner's ``fn`` on probe
+inputs and ``assert``s; the assertion message is the feedback and the docstring's
+first line is the test's name. ``probes.expect_outputs`` runs the solution and every
+catalogued mistake on the same probe, so a wrong answer is named by the mistake
+whose values it reproduces.
 """
 
+import functools
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
 
 LESSONS = {
@@ -19,35 +30,155 @@ LESSONS = {
     "06": "Applications",
 }
 
-CHECK_MODULES = [f"rnn_course.grade.checks.lesson{n}" for n in LESSONS]
+LESSON_PACKAGE = "rnn_course.grade.lessons"
+EXERCISES = {}  # id -> Exercise, filled when the lesson modules are imported
 
-EXERCISES = {}  # id -> Exercise, filled when the check modules are imported
+
+@dataclass
+class Mistake:
+    fn: object  # a wrong implementation with the exercise's signature
+    message: str  # the feedback a learner who made this mistake gets
 
 
 @dataclass
 class Exercise:
+    """One graded function.
+
+    ``reference``: "module:function" of the correct function the learner must not
+    import (the grader blocks it). ``returns``: names of the returned values (one
+    name: a single value). ``forward``: for a backward exercise, the name of the
+    forward function whose cache it takes; the checks run the learner's own forward.
+    ``builds_on``: exercises whose learner function this one may call; when this one
+    fails and one of those fails too, the feedback says "fix X first".
+    ``companions``: functions whose stubs share this exercise's cell (a forward
+    written beside its backward when the forward is not an exercise of this lesson).
+    """
+
     id: str
     lesson: str
-    reference: str  # "package.module:function"
+    reference: str
+    points: int = 1
+    returns: tuple = ()
+    forward: str = None
+    builds_on: tuple = ()
+    companions: tuple = ()
     checks: list = field(default_factory=list)
+    mistakes: list = field(default_factory=list)
+    hints: list = field(default_factory=list)
+    package: str = None  # the lesson folder's package, set when it is loaded
 
     def __post_init__(self):
         EXERCISES[self.id] = self
 
     def check(self, fn):
         """Decorator: register ``fn`` as one check of this exercise."""
-        self.checks.append(fn)
-        return fn
+
+        @functools.wraps(fn)
+        def run(learner_fn):
+            try:
+                return fn(learner_fn)
+            except BaseException as exc:
+                if not isinstance(exc, Exception):
+                    raise
+                blame = self._blame_earlier(learner_fn, exc)
+                if blame:
+                    raise AssertionError(blame) from None
+                raise
+
+        self.checks.append(run)
+        return run
+
+    def _blame_earlier(self, learner_fn, exc):
+        """'fix X first: ...' when an exercise this one builds on fails, else None."""
+        from .probes import LearnerMissing, sibling
+
+        for name in self.builds_on:
+            if isinstance(exc, NotImplementedError):
+                if str(exc).startswith(f"{name}:"):
+                    return f"fix `{name}` first: it is still the stub, and `{self.id}` calls it."
+                continue
+            try:
+                other = sibling(learner_fn, name)
+            except LearnerMissing:
+                continue
+            failure = EXERCISES[name].first_failure(other)
+            if failure:
+                return f"fix `{name}` first: {failure} (then check `{self.id}` again)."
+        return None
+
+    def first_failure(self, fn):
+        """The feedback of this exercise's first failing check on ``fn``, or None."""
+        import numpy as np
+
+        for check in self.checks:
+            try:
+                with np.errstate(all="ignore"):
+                    check(fn)
+            except NotImplementedError:
+                return "it is not implemented yet"
+            except AssertionError as exc:
+                return str(exc).rstrip(".")
+            except Exception as exc:  # noqa: BLE001 - learner code raised
+                return f"it raises {type(exc).__name__}"
+        return None
 
     def reference_function(self):
-        module, name = self.reference.split(":")
-        return getattr(importlib.import_module(module), name)
+        return _resolve(self.reference)
+
+    def solution_function(self):
+        """The lesson's solution (``solutions.<id>``), else the reference."""
+        if self.package:
+            module = importlib.import_module(self.package + ".solutions")
+            if hasattr(module, self.id):
+                return getattr(module, self.id)
+        return self.reference_function()
+
+    def solution_of(self, name):
+        """Another function of this lesson's solutions (e.g. the forward of a backward)."""
+        module = importlib.import_module(self.package + ".solutions")
+        return getattr(module, name)
+
+
+def _resolve(spec):
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def mistake(exercise, message):
+    """Decorator: register a wrong implementation of ``exercise`` with its feedback."""
+
+    def register(fn):
+        exercise.mistakes.append(Mistake(fn, message))
+        return fn
+
+    return register
+
+
+def lesson_packages():
+    """{lesson number: package} of the lesson folders ``lessons/lNN_<name>/``."""
+    root = importlib.import_module(LESSON_PACKAGE)
+    found = {}
+    for info in pkgutil.iter_modules(root.__path__):
+        if info.ispkg and info.name[:1] == "l" and info.name[1:3].isdigit():
+            found[info.name[1:3]] = f"{LESSON_PACKAGE}.{info.name}"
+    return found
 
 
 def load_all():
-    """Import every lesson's check module (cheap: none imports torch at import time)."""
-    for module in CHECK_MODULES:
-        importlib.import_module(module)
+    """Import every lesson's checks, mistakes and hints (cheap: no torch at import time)."""
+    packages = lesson_packages()
+    for lesson in LESSONS:
+        package = packages.get(lesson)
+        if package is None:  # a lesson not yet moved to its folder
+            importlib.import_module(f"rnn_course.grade.checks.lesson{lesson}")
+            continue
+        importlib.import_module(package + ".checks")
+        importlib.import_module(package + ".mistakes")
+        hints = importlib.import_module(package + ".hints").HINTS
+        for ex in EXERCISES.values():
+            if ex.lesson == lesson and ex.package is None:
+                ex.package = package
+                ex.hints = list(hints.get(ex.id, []))
     return EXERCISES
 
 

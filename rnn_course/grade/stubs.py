@@ -1,10 +1,12 @@
-"""Exercise stubs derived from the reference functions (one source of truth).
+"""Exercise stubs derived from the lesson solutions (one source of truth).
 
-``stub_source(fn)`` writes the learner's starting point: the reference's exact
+``stub_source(fn)`` writes the learner's starting point: the solution's exact
 signature and docstring, then "your code here" and a ``NotImplementedError``.
+``cell_source(exercise)`` is the whole exercise cell: the stubs of its companions
+(a forward written beside its backward) and then its own.
 ``python -m rnn_course.grade.stubs lessons/*.ipynb`` rewrites the exercise cells
-of lesson notebooks from the references (for lesson authors, after a library
-change; never run it on a learner's notebook: it replaces their code).
+of lesson notebooks (for lesson authors, after a change; never run it on a
+learner's notebook: it replaces their code).
 """
 
 import inspect
@@ -33,6 +35,13 @@ def stub_source(fn):
     return "\n".join(lines) + "\n"
 
 
+def cell_source(exercise):
+    """Source of the exercise cell of ``exercise``: its companions' stubs, then its own."""
+    fns = [exercise.solution_of(n) for n in exercise.companions]
+    fns.append(exercise.solution_function())
+    return "\n\n".join(stub_source(f) for f in fns)
+
+
 def sync(paths):
     """Rewrite the exercise cells of the notebooks at ``paths`` from the references."""
     from .registry import load_all
@@ -43,8 +52,7 @@ def sync(paths):
         for cell in nb.cells:
             ex_id = cell.get("metadata", {}).get("exercise")
             if "exercise" in cell.get("metadata", {}).get("tags", []) and ex_id in exercises:
-                fn = exercises[ex_id].reference_function()
-                cell.source = stub_source(fn).rstrip("\n")
+                cell.source = cell_source(exercises[ex_id]).rstrip("\n")
         nbformat.write(nb, path)
 
 

@@ -17,6 +17,6 @@ def mistake(exercise, expect):
 
 
 def load():
-    from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06  # noqa: F401
+    from . import lesson04, lesson05, lesson06  # noqa: F401
 
     return MISTAKES

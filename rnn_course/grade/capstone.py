@@ -1,0 +1,33 @@
+"""Shared pieces of the lesson capstones: what is still missing, the course's text.
+
+A capstone runs the learner's own functions on the chapter's experiment. With stubs
+left in (or a function whose check fails) it prints what is still to do and returns
+None, so the notebook still runs top to bottom.
+"""
+
+import numpy as np
+
+from rnn_course.data.text import CharVocab, load_corpus
+
+from .registry import load_all
+
+
+def ready(**fns):
+    """True when every learner function passes its checks; else print what is missing."""
+    exercises = load_all()
+    todo = []
+    for name, fn in fns.items():
+        failure = exercises[name].first_failure(fn)
+        if failure:
+            todo.append(f"  {name}: {failure}")
+    if todo:
+        print("The capstone needs your functions; still to do:\n" + "\n".join(todo))
+        print("Finish the exercises above (check(...) passes), then run this cell again.")
+    return not todo
+
+
+def text_ids(max_chars):
+    """(vocab, ids): the first ``max_chars`` characters of the pydoc corpus as token ids."""
+    text = load_corpus("pydoc", max_chars=max_chars)
+    vocab = CharVocab.from_text(text)
+    return vocab, np.asarray(vocab.encode(text))

@@ -1,0 +1,1 @@
+"""One folder per lesson: ``lNN_<name>/`` with checks, mistakes, solutions and hints."""

@@ -1,0 +1,1 @@
+"""Lesson 03: backward passes on your own caches, gradient checking, truncated BPTT."""
