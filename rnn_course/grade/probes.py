@@ -201,11 +201,12 @@ def _run_mistakes(exercise, run, names):
     return out
 
 
-def judge(got, want, variants, compare, what=None, float64_inputs=True):
+def judge(got, want, variants, compare, what=None, float64_inputs=True, diagnose=None):
     """Pass when ``got[i]`` matches ``want[i]`` for every compared position ``i``.
 
     Else raise the message of the first variant (message, values) that ``got``
-    reproduces and that differs from ``want``; else a generic message.
+    reproduces and that differs from ``want``; else what ``diagnose(got)`` says (a
+    property the answer breaks, or None); else a generic message.
     """
     for i in compare:
         if float64_inputs and _lowered(got[i], want[i]):
@@ -217,16 +218,30 @@ def judge(got, want, variants, compare, what=None, float64_inputs=True):
         wrong = any(not close(values[i], want[i]) for i in compare)
         if wrong and all(close(got[i], values[i]) for i in compare):
             raise AssertionError(message)
+    message = _safe(diagnose, got) if diagnose else None
+    if message:
+        raise AssertionError(message)
     i = bad[0]
     raise AssertionError(_generic(got[i], want[i], what[i] if what else f"output {i}"))
 
 
-def expect_outputs(exercise, fn, args, compare=None, allow_mutation=(), harness=None):
+def _safe(diagnose, got):
+    try:
+        return diagnose(*got)
+    except Exception:  # noqa: BLE001 - an answer too broken to test the property
+        return None
+
+
+def expect_outputs(
+    exercise, fn, args, compare=None, allow_mutation=(), harness=None, diagnose=None
+):
     """Run the learner's ``fn``, the solution and every catalogued mistake on ``args``.
 
     ``compare``: names of the returned values to compare (default: all of
-    ``exercise.returns`` except ``cache``). ``harness``: "module:function" of a trusted
-    ``harness(fn, **args) -> data`` that calls ``fn`` (for arguments that are not data,
+    ``exercise.returns`` except ``cache``). ``diagnose(*values)``: a message naming a
+    property a wrong answer breaks, tried when no catalogued mistake matches.
+    ``harness``: "module:function" of a trusted ``harness(fn, **args) -> data`` that
+    calls ``fn`` (for arguments that are not data,
     such as a callable, or results that are not, such as a generator); it runs in the
     learner's process for ``fn`` and here for the solution and the mistakes.
     Returns the learner's values by name.
@@ -248,7 +263,7 @@ def expect_outputs(exercise, fn, args, compare=None, allow_mutation=(), harness=
     want = unpack(run(exercise.solution_function()), names)
     floats = any(getattr(v, "dtype", None) == np.float64 for v in args.values())
     variants = _run_mistakes(exercise, run, names)
-    judge(got, want, variants, _indices(names, compare), names, floats)
+    judge(got, want, variants, _indices(names, compare), names, floats, diagnose)
     return dict(zip(names, got, strict=True))
 
 
