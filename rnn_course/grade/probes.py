@@ -304,7 +304,8 @@ def expect_backward(exercise, fn, forward_args, upstream, compare=None):
     except AssertionError as exc:
         raise AssertionError(f"fix `{name}` first: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - learner's forward raised
-        raise AssertionError(f"fix `{name}` first: it raised {type(exc).__name__}: {exc}") from None
+        said = str(exc) if type(exc).__name__ == "LearnerError" else f"{type(exc).__name__}: {exc}"
+        raise AssertionError(f"fix `{name}` first: {said}") from None
     for i, n in enumerate(fwd_names):
         if n != "cache" and not close(out[i], ref_out[i]):
             why = fwd_ex.first_failure(learner_fwd) if fwd_ex else None
