@@ -63,4 +63,5 @@ def solution(name):
             "shows the lesson's solution to compare with."
         )
         return
-    print(inspect.getsource(ex.solution_function()))
+    for fn in [ex.solution_of(n) for n in ex.companions] + [ex.solution_function()]:
+        print(inspect.getsource(fn))
