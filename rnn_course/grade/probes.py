@@ -209,6 +209,14 @@ def judge(got, want, variants, compare, what=None, float64_inputs=True, diagnose
     property the answer breaks, or None); else a generic message.
     """
     for i in compare:
+        if isinstance(want[i], np.ndarray) and not isinstance(got[i], np.ndarray):
+            kind = type(got[i]).__name__
+            fix = (
+                " (np.stack or np.array turns a list of arrays into one)" if kind == "list" else ""
+            )
+            raise AssertionError(
+                f"`{what[i] if what else i}` should be a NumPy array, got {kind}{fix}."
+            )
         if float64_inputs and _lowered(got[i], want[i]):
             raise AssertionError(_LOWERED.format(what[i] if what else f"output {i}", got[i].dtype))
     bad = [i for i in compare if not close(got[i], want[i])]
