@@ -21,7 +21,8 @@ def test_l04_jacobian_norms_vanish_below_radius_one():
     for r in (0.5, 0.9, 1.0):
         assert curves[r][59] < 1e-3 < curves[r][1]
         assert np.all(np.diff(np.log(curves[r][1:])) < 0.5)  # falling, step after step
-    assert curves[1.5][59] > 1.0  # a large radius keeps the product up
+    assert curves[1.1][59] < 1e-2 < curves[1.1][1]  # the tanh slopes still pull it down
+    assert curves[1.5][59] > curves[1.5][1] > 1.0  # a large radius: the product grows
 
 
 def test_l04_clipping_crosses_the_cliff_where_plain_steps_fail():

@@ -115,14 +115,14 @@ def adding(lstm_forward, lstm_backward, plot=True):
     if not ready(lstm_forward=lstm_forward, lstm_backward=lstm_backward):
         return None
     srn = earlier_functions()
-    if srn is not None and not passing(**srn):
-        print("(your SRN joins the race once srn_forward and srn_backward pass their "
-              "checks in lessons 2 and 3)")  # fmt: skip
-        srn = None
-    runs = adding_race(lstm_forward, lstm_backward, srn)
+    waiting = srn is not None and not passing(**srn)
+    runs = adding_race(lstm_forward, lstm_backward, None if waiting else srn)
     print(f"adding problem, T = {T}, {STEPS} Adam steps; always answering 1 gives {BASELINE:.3f}")
     for name, run in runs.items():
         print(f"{name:13s} test MSE {run['test_mse']:.4f}")
+    if waiting:
+        print("(your SRN joins the race once srn_forward and srn_backward pass their "
+              "checks in lessons 2 and 3)")  # fmt: skip
     if plot:
         import matplotlib.pyplot as plt
 
