@@ -284,3 +284,136 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
         ids.append(nxt)
         out.append(nxt)
     return out
+
+
+# ----------------------------------------------------------------------------
+# Chapter 3 helpers (appended by the chapters' owner, issue 13): truncated
+# BPTT on a whole sequence, and the torch twin of the NumPy language model.
+
+_SRN_KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
+
+
+def truncated_bptt_grads(params, x, targets, k):
+    """Mean cross-entropy of an SRN + read-out and its gradients, with truncated BPTT.
+
+    Parameters
+    ----------
+    params : dict
+        ``W_ih`` (H, D), ``W_hh`` (H, H), ``b_ih``, ``b_hh`` (H,), and the read-out
+        ``W_hy`` (V, H), ``b_hy`` (V,).
+    x : ndarray, shape (T, B, D)
+    targets : ndarray of int, shape (T, B)
+    k : int
+        Chunk length; ``k >= T`` is full BPTT.
+
+    Returns
+    -------
+    loss : float
+        Mean over all T * B tokens: the same for every ``k``.
+    grads : dict
+        Same keys as ``params``.
+
+    Notes
+    -----
+    The state crosses every cut (it is the next chunk's ``h0``) but the ``dh0``
+    that :func:`rnn_course.numpy_rnn.srn_backward` returns is dropped. Each
+    chunk's mean is weighted by its share of the tokens, so the chunk means add
+    up to the mean over the sequence. See chapter 3, Truncated BPTT.
+    """
+    T, B, _ = x.shape
+    names = [*_SRN_KEYS, "W_hy", "b_hy"]
+    total, grads = 0.0, {n: np.zeros_like(params[n]) for n in names}
+    h_carry = np.zeros((B, params["W_hh"].shape[0]), dtype=x.dtype)  # (B, H)
+    for s in range(0, T, k):
+        xs, ys = x[s : s + k], targets[s : s + k]  # (k, B, D), (k, B)
+        h, c_rnn = numpy_rnn.srn_forward(xs, h_carry, *(params[n] for n in _SRN_KEYS))
+        logits, c_out = layers.temporal_affine_forward(h, params["W_hy"], params["b_hy"])
+        loss, dlogits = layers.softmax_cross_entropy(logits, ys)  # mean over the chunk
+        share = len(xs) / T
+        total += share * loss
+        dh, dW_hy, db_hy = layers.temporal_affine_backward(share * dlogits, c_out)
+        _, _, *d_rnn = numpy_rnn.srn_backward(dh, c_rnn)  # dh0 dropped: the cut
+        for n, d in zip(names, [*d_rnn, dW_hy, db_hy], strict=True):
+            grads[n] += d
+        h_carry = h[-1]  # the values cross the cut
+    return total, grads
+
+
+def to_torch_lm(params, dtype=None):
+    """The torch twin of an SRN language model from :func:`init_lm` (with ``embed_size``).
+
+    Parameters
+    ----------
+    params : dict
+        From :func:`init_lm` with ``cell="srn"`` and an ``embed_size``.
+    dtype : torch.dtype, optional
+        Default ``torch.float64``; ``torch.float32`` is faster and agrees to
+        float32 rounding.
+
+    Returns
+    -------
+    rnn_course.models.CharLM
+        ``cell="rnn"``, ``impl="torch"``, holding copies of ``params``:
+        the same function, so the same loss and (through autograd) the same gradients.
+        See chapter 3, Closing the loop: training with our own gradients.
+    """
+    import torch
+
+    from .models import CharLM
+
+    if lm_cell(params) != "srn" or "embed" not in params:
+        raise ValueError("params: expected an SRN language model with an embedding")
+    V, E = params["embed"].shape
+    H = params["W_hh"].shape[0]
+    dtype = torch.float64 if dtype is None else dtype
+    model = CharLM(V, H, cell="rnn", impl="torch", embedding_dim=E).to(dtype)
+    out_w, out_b = _out_keys(params)
+    pairs = {
+        "embed.weight": params["embed"],
+        "rnn.weight_ih_l0": params["W_ih"],
+        "rnn.weight_hh_l0": params["W_hh"],
+        "rnn.bias_ih_l0": params["b_ih"],
+        "rnn.bias_hh_l0": params["b_hh"],
+    }
+    state = model.state_dict()
+    out_layer = [k for k in state if k.endswith(".weight") and state[k].shape == (V, H)]
+    pairs[out_layer[0]] = params[out_w]
+    pairs[out_layer[0].replace(".weight", ".bias")] = params[out_b]
+    model.load_state_dict({k: torch.tensor(v, dtype=dtype) for k, v in pairs.items()})
+    return model
+
+
+def _out_keys(params):
+    return ("W_hy", "b_hy") if "W_hy" in params else ("W_out", "b_out")
+
+
+def train_torch_twin(model, text_ids, batch_size, seq_len, steps, lr, clip):
+    """Train ``model`` exactly as :func:`train_numpy_lm` trains its parameters.
+
+    Same chunks in the same order (state carried and detached, reset to zeros at
+    the start of each pass), ``torch.optim.Adam`` and global-norm clipping.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        The mean loss of each chunk (nats per character).
+    """
+    import torch
+
+    from .models import detach_state
+
+    stream = torch.from_numpy(batchify(text_ids, batch_size))  # (N, B)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    while len(losses) < steps:
+        state = None
+        for x, y in tbptt_chunks(stream, seq_len):
+            _, loss, state = model(x, y, state=detach_state(state), return_state=True)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            losses.append(loss.item())
+            if len(losses) == steps:
+                break
+    return np.array(losses)
