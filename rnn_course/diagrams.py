@@ -787,10 +787,10 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
         x1 = col(t)
         _arrow(ax, (x1 + 0.15, ly - _H / 2), (x1 + 0.15, hy + _H / 2), "grad", colour=_GRAD)
         number(x1 + 0.42, (hy + ly) / 2)
-        start = (x1 - _W / 2 + 0.05, hy - _H / 2)
+        start = (x1 + 0.1, hy - _H / 2)
         end = (wx + 0.35 * (t - (steps + 1) / 2) / max(steps, 1), wy + _H / 2)
         _arrow(ax, start, end, "grad", colour=_GRAD, rad=0.1)
-        number(start[0] + 0.3 * (end[0] - start[0]), start[1] + 0.3 * (end[1] - start[1]))
+        number(start[0] + 0.5 * (end[0] - start[0]) + 0.12, start[1] + 0.5 * (end[1] - start[1]))
         _arrow(
             ax,
             (x1 - _W / 2, hy - 0.12),
@@ -798,7 +798,7 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
             "grad",
             colour=_GRAD,
         )
-        number((x1 + col(t - 1)) / 2, hy - 0.42)
+        number((x1 + col(t - 1)) / 2 - 0.1, hy - 0.4)
     ax.text(
         wx + 0.75,
         wy,
@@ -808,7 +808,9 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
         fontsize=9,
         color=_GRAD,
     )
-    return _finish(ax, col(0) - _W / 2 - 0.1, col(steps) + _W / 2 + 0.55, wy - 0.45, ly + 0.45, title)
+    return _finish(
+        ax, col(0) - _W / 2 - 0.1, col(steps) + _W / 2 + 0.55, wy - 0.45, ly + 0.45, title
+    )
 
 
 def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_len=4, fig=None):
@@ -856,11 +858,23 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
     for i, ch in enumerate(text[: N * B]):
         b, r = divmod(i, N)
         ax_line.add_patch(
-            plt.Rectangle((r, -b * 1.6), 1, 1, facecolor=_lighten(piece_colours[b % 6], 0.7),
-                          edgecolor="white")
+            plt.Rectangle(
+                (r, -b * 1.6),
+                1,
+                1,
+                facecolor=_lighten(piece_colours[b % 6], 0.7),
+                edgecolor="white",
+            )
         )
-        ax_line.text(r + 0.5, -b * 1.6 + 0.5, "␣" if ch == " " else ch, ha="center",
-                     va="center", fontsize=8, family="monospace")
+        ax_line.text(
+            r + 0.5,
+            -b * 1.6 + 0.5,
+            "␣" if ch == " " else ch,
+            ha="center",
+            va="center",
+            fontsize=8,
+            family="monospace",
+        )
     for b in range(B):
         ax_line.text(-0.4, -b * 1.6 + 0.5, f"piece {b + 1}", ha="right", va="center", fontsize=8.5)
     ax_line.set_xlim(-3.2, N + 0.3)
@@ -874,22 +888,32 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
         x0 = b * (1 + gap)
         for t in range(N):
             ch = chr(int(stream[t, b]))
-            cell = plt.Rectangle((x0, -t - 1), 1, 1, facecolor=_lighten(piece_colours[b % 6], 0.7),
-                                 edgecolor="white")
+            cell = plt.Rectangle(
+                (x0, -t - 1), 1, 1, facecolor=_lighten(piece_colours[b % 6], 0.7), edgecolor="white"
+            )
             cell.set_gid("cell")
             ax_grid.add_patch(cell)
-            ax_grid.text(x0 + 0.5, -t - 0.5, "␣" if ch == " " else ch, ha="center", va="center",
-                         fontsize=8, family="monospace")
+            ax_grid.text(
+                x0 + 0.5,
+                -t - 0.5,
+                "␣" if ch == " " else ch,
+                ha="center",
+                va="center",
+                fontsize=8,
+                family="monospace",
+            )
         ax_grid.text(x0 + 0.5, 0.35, f"col {b + 1}", ha="center", va="bottom", fontsize=8.5)
     width = B * (1 + gap) - gap
     for j, s in enumerate(range(0, N - 1, k)):
         rows = min(k, N - 1 - s)
-        band = plt.Rectangle((-0.15, -s - rows), width + 0.3, rows, fill=False, edgecolor="0.35",
-                             lw=1.1, ls="--")
+        band = plt.Rectangle(
+            (-0.15, -s - rows), width + 0.3, rows, fill=False, edgecolor="0.35", lw=1.1, ls="--"
+        )
         band.set_gid("chunk")
         ax_grid.add_patch(band)
-        ax_grid.text(width + 0.35, -s - rows / 2, f"chunk {j + 1}", ha="left", va="center",
-                     fontsize=8.5)
+        ax_grid.text(
+            width + 0.35, -s - rows / 2, f"chunk {j + 1}", ha="left", va="center", fontsize=8.5
+        )
         if s > 0:
             for b in range(B):
                 xc = b * (1 + gap) + 1.0 + gap / 2

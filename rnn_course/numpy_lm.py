@@ -367,24 +367,17 @@ def to_torch_lm(params, dtype=None):
     H = params["W_hh"].shape[0]
     dtype = torch.float64 if dtype is None else dtype
     model = CharLM(V, H, cell="rnn", impl="torch", embedding_dim=E).to(dtype)
-    out_w, out_b = _out_keys(params)
     pairs = {
         "embed.weight": params["embed"],
         "rnn.weight_ih_l0": params["W_ih"],
         "rnn.weight_hh_l0": params["W_hh"],
         "rnn.bias_ih_l0": params["b_ih"],
         "rnn.bias_hh_l0": params["b_hh"],
+        "W_hy.weight": params["W_hy"],
+        "W_hy.bias": params["b_hy"],
     }
-    state = model.state_dict()
-    out_layer = [k for k in state if k.endswith(".weight") and state[k].shape == (V, H)]
-    pairs[out_layer[0]] = params[out_w]
-    pairs[out_layer[0].replace(".weight", ".bias")] = params[out_b]
     model.load_state_dict({k: torch.tensor(v, dtype=dtype) for k, v in pairs.items()})
     return model
-
-
-def _out_keys(params):
-    return ("W_hy", "b_hy") if "W_hy" in params else ("W_out", "b_out")
 
 
 def train_torch_twin(model, text_ids, batch_size, seq_len, steps, lr, clip):

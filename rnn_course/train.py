@@ -794,7 +794,7 @@ def train_recall_tbptt(lag, chunk, seed, steps=600, hidden_size=32, lr=3e-3, bat
     -----
     See chapter 3, What truncation costs in learning.
     """
-    from .data import delayed_recall
+    from .data.tasks import delayed_recall
 
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
