@@ -657,7 +657,7 @@ def draw_char_lm(ax=None, text="hello", generate=False, title=None):
 
     Notes
     -----
-    See chapter 2, A recurrent language model.
+    See chapter 2, An RNN language model.
     """
     if not isinstance(text, str) or len(text) < 2:
         raise ValueError(f"text: expected a string of at least 2 characters, got {text!r}")
@@ -751,7 +751,7 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
     Notes
     -----
     :math:`\\partial L/\\partial W_{hh} = \\sum_t \\delta_t h_{t-1}^\\top`: one term per use.
-    See chapter 3, Gradients of shared weights add up over time.
+    See chapter 3, Accumulating gradients of shared weights.
     """
     steps = _positive_int(steps, "steps")
     if steps > 6:
@@ -839,7 +839,7 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
     -----
     Column b holds ``text[b N:(b + 1) N]``; row t of chunk j + 1 continues where
     chunk j stopped, so the state at the end of one chunk is the right start
-    for the next. See chapter 3, Experiment: a character language model.
+    for the next. See chapter 3, Closing the loop: training with our own gradients.
     """
     import numpy as np
 
