@@ -614,22 +614,23 @@ def draw_elman_network(ax=None, title=None):
     See chapter 2, Elman's simple recurrent network.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(3.6, 3.4))
-    wide = 1.5
-    _box(ax, -0.95, 0.0, wide, _H, "input units $x_t$", "x", fontsize=9)
-    _box(ax, 0.95, 0.0, wide, _H, "context $h_{t-1}$", "ctx", "node:ctx", fontsize=9)
-    _box(ax, 0.0, 1.45, wide + 0.6, _H, "hidden units $h_t$", "h", fontsize=9)
-    _box(ax, 0.0, 2.9, wide, _H, r"output units $\hat y_t$", "y", fontsize=9)
-    _arrow(ax, (-0.95, _H / 2), (-0.45, 1.45 - _H / 2), "in")
-    ax.text(-0.95, 0.72, "$W_{ih}$", ha="right", fontsize=9)
-    _arrow(ax, (0.95, _H / 2), (0.45, 1.45 - _H / 2), "rec")
-    ax.text(0.95, 0.72, "$W_{hh}$", ha="left", fontsize=9)
+        _, ax = plt.subplots(figsize=(4.2, 3.4))
+    wide, xs = 1.95, 1.15
+    _box(ax, -xs, 0.0, wide, _H, "input units $x_t$", "x", fontsize=9)
+    _box(ax, xs, 0.0, wide, _H, "context $h_{t-1}$", "ctx", "node:ctx", fontsize=9)
+    _box(ax, 0.0, 1.45, wide + 0.4, _H, "hidden units $h_t$", "h", fontsize=9)
+    _box(ax, 0.0, 2.9, wide + 0.2, _H, r"output units $\hat y_t$", "y", fontsize=9)
+    _arrow(ax, (-xs, _H / 2), (-0.5, 1.45 - _H / 2), "in")
+    ax.text(-xs - 0.05, 0.72, "$W_{ih}$", ha="right", fontsize=9)
+    _arrow(ax, (xs, _H / 2), (0.5, 1.45 - _H / 2), "rec")
+    ax.text(xs + 0.05, 0.72, "$W_{hh}$", ha="left", fontsize=9)
     _arrow(ax, (0.0, 1.45 + _H / 2), (0.0, 2.9 - _H / 2), "out")
     ax.text(0.08, 2.17, "$W_{hy}$", ha="left", va="center", fontsize=9)
-    copy = _arrow(ax, (1.05, 1.45), (1.75, _H / 2), "copy", colour=_CARRY, style="--", rad=-0.35)
+    start, end = (wide / 2 + 0.2, 1.45), (xs + wide / 2 - 0.15, _H / 2)
+    copy = _arrow(ax, start, end, "copy", colour=_CARRY, style="--", rad=-0.45)
     copy.set_linewidth(1.6)
-    ax.text(1.95, 0.95, "copy\n(weight 1)", ha="center", va="center", fontsize=8.5, color=_CARRY)
-    return _finish(ax, -1.85, 2.45, -0.45, 3.35, title)
+    ax.text(2.55, 1.2, "copy\n(weight 1)", ha="center", va="center", fontsize=8.5, color=_CARRY)
+    return _finish(ax, -2.25, 3.15, -0.45, 3.35, title)
 
 
 def draw_char_lm(ax=None, text="hello", generate=False, title=None):
@@ -687,13 +688,13 @@ def draw_char_lm(ax=None, text="hello", generate=False, title=None):
         nxt = text[t + 1]
         bw = (_W - 0.16) / len(vocab)
         for j, c in enumerate(vocab):
-            height = 0.5 if c == nxt else 0.08 + 0.22 * rng_heights[t * len(vocab) + j]
+            height = 0.45 if c == nxt else 0.06 + 0.2 * rng_heights[t * len(vocab) + j]
             x0 = cx - _W / 2 + 0.08 + j * bw
             colour = _GRAD if c == nxt else "0.6"
             ax.add_patch(
-                plt.Rectangle((x0, 2 * _DY - 0.33), bw * 0.8, height, color=colour, zorder=4)
+                plt.Rectangle((x0, 2 * _DY - 0.2), bw * 0.8, height, color=colour, zorder=4)
             )
-            ax.text(x0 + 0.4 * bw, 2 * _DY - 0.37, c, ha="center", va="top", fontsize=6.5)
+            ax.text(x0 + 0.4 * bw, 2 * _DY - 0.22, c, ha="center", va="top", fontsize=6.5)
         if generate:
             if t + 1 < steps:
                 fb = _arrow(
