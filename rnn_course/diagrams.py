@@ -925,3 +925,49 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
     ax_grid.axis("off")
     ax_grid.set_title(f"B = {B} columns, chunks of {k} steps", fontsize=10)
     return fig
+
+
+_T_XY = [(1, 1), (1, 3), (3, 1), (3, 3), (3, 2)]  # (T_x, T_y) of each panel of _CONFIGS
+
+
+def draw_configurations_annotated(fig=None):
+    """:func:`draw_configurations` with T_x / T_y in each panel and the decoder's feedback.
+
+    Each panel's subtitle gains its number of input steps T_x and output steps
+    T_y. Where the network generates (one-to-many and the decoder of the
+    unaligned encoder-decoder), dashed arrows (gid ``"arrow:feedback"``) show
+    each output fed back into the next step, as a generated word is.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Five axes, as :func:`draw_configurations`.
+
+    Notes
+    -----
+    See chapter 1, Five ways to connect inputs and outputs.
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(7.6, 5.2))
+    fig = draw_configurations(fig)
+    for ax, (tx, ty), (name, _, steps, _, outs) in zip(fig.axes, _T_XY, _CONFIGS, strict=True):
+        ax.set_title(f"{name}\n\n", fontsize=10, fontweight="bold")
+        for text in ax.texts:
+            if text.get_text().startswith("e.g."):
+                text.set_text(f"{text.get_text()}\n$T_x = {tx}$, $T_y = {ty}$")
+        generates = tx == 1 and ty > 1 or (tx > 1 and ty > 1 and tx != ty)
+        if not generates:
+            continue
+        out_steps = range(steps) if outs is True else outs
+        for t in out_steps:
+            if t + 1 < steps:
+                arrow = _arrow(
+                    ax,
+                    (t * _DX + _W / 2, 2 * _DY),
+                    ((t + 1) * _DX - _W / 2, _DY + 0.1),
+                    "feedback",
+                    colour=_CARRY,
+                    style="--",
+                )
+                arrow.set_linewidth(1.3)
+    return fig

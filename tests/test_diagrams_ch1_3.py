@@ -74,3 +74,13 @@ def test_batchify_figure_matches_the_library_layout(B, k):
     n_chunks = -(-(N - 1) // k)
     assert c["chunk"] == n_chunks
     assert c["arrow:carry"] == B * (n_chunks - 1)
+
+
+def test_configurations_annotated_label_T_and_feed_generated_outputs_back():
+    from rnn_course.diagrams import draw_configurations_annotated
+
+    fig = draw_configurations_annotated()
+    feedback = [count_elements(ax)["arrow:feedback"] for ax in fig.axes]
+    assert feedback == [0, 2, 0, 0, 1]  # one-to-many and the decoder generate
+    subtitles = [t.get_text() for ax in fig.axes for t in ax.texts if "T_x" in t.get_text()]
+    assert len(subtitles) == 5 and "$T_x = 3$, $T_y = 2$" in subtitles[-1]
