@@ -389,35 +389,3 @@ def to_torch_lm(params, dtype=None):
     }
     model.load_state_dict({k: torch.tensor(v, dtype=dtype) for k, v in pairs.items()})
     return model
-
-
-def train_torch_twin(model, text_ids, batch_size, seq_len, steps, lr, clip):
-    """Train ``model`` exactly as :func:`train_numpy_lm` trains its parameters.
-
-    Same chunks in the same order (state carried and detached, reset to zeros at
-    the start of each pass), ``torch.optim.Adam`` and global-norm clipping.
-
-    Returns
-    -------
-    ndarray, shape (steps,)
-        The mean loss of each chunk (nats per character).
-    """
-    import torch
-
-    from .models import detach_state
-
-    stream = torch.from_numpy(batchify(text_ids, batch_size))  # (N, B)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    while len(losses) < steps:
-        state = None
-        for x, y in tbptt_chunks(stream, seq_len):
-            _, loss, state = model(x, y, state=detach_state(state), return_state=True)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-            losses.append(loss.item())
-            if len(losses) == steps:
-                break
-    return np.array(losses)

@@ -10,7 +10,7 @@ import torch
 
 from rnn_course import init, layers, numpy_lm, numpy_rnn
 from rnn_course.data.text import CharVocab, load_corpus, split_corpus
-from rnn_course.train import train_recall_tbptt
+from rnn_course.experiments.ch03 import train_recall_tbptt, train_torch_twin
 
 SEEDS = [1, 2, 3]
 
@@ -190,7 +190,7 @@ def test_numpy_bptt_and_torch_autograd_follow_the_same_curve_below_unigram(lm_te
         train_ids, V, hidden_size=48, embed_size=16, seq_len=32, batch_size=16, steps=150,
         lr=3e-3, optimizer="adam", clip=1.0, clip_mode="norm", params=p,
     )  # fmt: skip
-    loss_torch = numpy_lm.train_torch_twin(twin, train_ids, 16, 32, 150, 3e-3, 1.0)
+    loss_torch = train_torch_twin(twin, train_ids, 16, 32, 150, 3e-3, 1.0)
     assert np.abs(run["loss"] - loss_torch).max() < 1e-3
     with torch.no_grad():
         ids = torch.from_numpy(val_ids)
