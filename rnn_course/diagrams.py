@@ -766,7 +766,8 @@ def draw_lstm_cell(ax=None, gates="ifo", highlight=None, title=None):
     # the concatenated input [h_{t-1}; x_t] along the bottom
     ax.text(-1.0, y_bus, "$h_{t-1}$", ha="right", va="center", fontsize=12)
     ax.text(0.9, -0.95, "$x_t$", ha="center", va="center", fontsize=12)
-    _wire(ax, [(-0.9, y_bus), (x_o, y_bus)], arrow=False)
+    bus_end = x_o if "o" in gates else x_g
+    _wire(ax, [(-0.9, y_bus), (bus_end, y_bus)], arrow=False)
     _wire(ax, [(0.9, -0.7), (0.9, y_bus)], arrow=False)
     ax.text(1.02, y_bus - 0.1, "$[h_{t-1}; x_t]$", ha="left", va="top", fontsize=8, color="0.35")
     used = [("f", x_f)] * ("f" in gates) + [("i", x_i)] * ("i" in gates)
