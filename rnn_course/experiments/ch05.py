@@ -54,7 +54,7 @@ def numpy_weights(module):
 def kept_after(params, x):
     """Median over slots of the product of the forget gates along ``x`` (T, B, D), from zeros."""
     z = np.zeros((x.shape[1], params["W_hh"].shape[1]))
-    f = numpy_rnn.lstm_forward(x, z, z, **params)[2]["acts"][:, 1]  # (T, B, H)
+    f = numpy_rnn.lstm_forward(x, z, z, **params)[2]["gates"][:, 1]  # (T, B, H)
     return float(np.median(f.prod(axis=0)))
 
 
@@ -140,7 +140,7 @@ def gate_trace(lstm, x, y):
     T, B = xs.shape[:2]
     z = np.zeros((B, lstm.hidden_size))
     _, cells, cache = numpy_rnn.lstm_forward(xs, z, z, **numpy_weights(lstm))
-    i_g, f_g = cache["acts"][:, 0], cache["acts"][:, 1]  # each (T, B, H)
+    i_g, f_g = cache["gates"][:, 0], cache["gates"][:, 1]  # each (T, B, H)
     marked = xs[:, :, 1] > 0.5  # (T, B)
     unit = int(np.argmax(i_g[marked].mean(0) - i_g[~marked].mean(0)))
     steps = np.arange(T)[:, None]

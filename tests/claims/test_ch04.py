@@ -48,6 +48,7 @@ def test_radius_experiment(seed):
         assert c["tanh"][r][60] < 0.1, f"rho={r}: tanh at n=60 is {c['tanh'][r][60]:.2e}"
     assert c["linear"][1.1][60] > 10, "the linear network at rho = 1.1 should grow"
     assert c["tanh"][1.5][60] < 1e-4 * c["linear"][1.5][60], "rho = 1.5: growth not tamed"
+    assert c["tanh"][1.5][60] > 1, "rho = 1.5: the tanh gradient should still grow"
 
 
 def test_slope_factors_can_enlarge_a_product():
