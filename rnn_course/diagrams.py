@@ -878,7 +878,8 @@ def draw_gru_cell(ax=None, title=None):
     ax.text(
         x_n + 0.08, 2.4, "$W_{in}x_t + b_{in}$", ha="left", va="center", fontsize=8, color="0.35"
     )
-    _layer_box(ax, x_n, y_mid, "tanh", "layer", "$n_t$")
+    _layer_box(ax, x_n, y_mid, "tanh", "layer")
+    ax.text(x_n, y_mid + 0.33, "$n_t$", ha="center", va="bottom", fontsize=10)
     # h_t = z * h_{t-1} + (1 - z) * n
     _wire(ax, [(x_z, y_gate + 0.27), (x_z, y_s - 0.22)])
     _op(ax, x_z, y_s, "×")
@@ -1098,7 +1099,7 @@ def plot_gate_trace(x, i, f, c, fig=None, unit=None):
     axes[2].set(ylabel="cell $c_t$", xlabel="step t")
     for ax in axes:
         for t in marked:
-            ax.axvspan(t + 0.5 - 1, t + 1.5 - 1, color=PALETTE[1], alpha=0.12, linewidth=0)
+            ax.axvspan(t + 0.5, t + 1.5, color=PALETTE[1], alpha=0.12, linewidth=0)
     if unit is not None:
         axes[0].set_title(f"unit {unit}", fontsize=10)
     return fig
