@@ -1,7 +1,7 @@
 """Quality: a character LSTM vs a min-char-rnn baseline, same wall time, same held-out text.
 
 Both models train for ``--seconds`` (default 60) of wall time, one thread, on
-the training part of the pydoc corpus (``data.load_corpus("pydoc")``, split
+the training part of the pydoc corpus (``load_corpus("pydoc")``, split
 90/5/5, contiguous), and are scored on the same held-out validation and test
 parts in nats and bits per character.
 
@@ -29,8 +29,10 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from rnn_course import data, models, numpy_lm, train  # noqa: E402
+from rnn_course import models, numpy_lm, train  # noqa: E402
+from rnn_course.batching import batchify, lm_stream, tbptt_chunks  # noqa: E402
 from rnn_course.clip import clip_grad_value  # noqa: E402
+from rnn_course.data.text import CharVocab, load_corpus, split_corpus  # noqa: E402
 from rnn_course.optim import Adagrad  # noqa: E402
 
 LN2 = math.log(2)
@@ -38,11 +40,11 @@ LN2 = math.log(2)
 
 def numpy_eval(params, ids, batch_size=16, seq_len=100):
     """Nats per char of the NumPy model on ``ids`` (state carried along each column)."""
-    stream = data.lm_stream(ids, batch_size, seq_len)  # (N, B)
+    stream = lm_stream(ids, batch_size, seq_len)  # (N, B)
     H = params["W_hh"].shape[1]
     h = np.zeros((batch_size, H))
     total = count = 0
-    for x, y in data.tbptt_chunks(stream, seq_len):
+    for x, y in tbptt_chunks(stream, seq_len):
         loss, _, h = numpy_lm.loss_and_grads(params, x, y, h)
         total += loss * y.size
         count += y.size
@@ -54,11 +56,11 @@ def train_baseline(train_ids, vocab_size, seconds, seed=0):
     rng = np.random.default_rng(seed)
     params = numpy_lm.init_lm(vocab_size, 100, rng, cell="srn")  # one-hot inputs, float64
     opt = Adagrad(params, lr=0.1)
-    stream = data.batchify(train_ids, 1)  # (N, 1)
+    stream = batchify(train_ids, 1)  # (N, 1)
     steps, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         h = np.zeros((1, 100))  # each pass over the text starts from a zero state
-        for x, y in data.tbptt_chunks(stream, 25):
+        for x, y in tbptt_chunks(stream, 25):
             _, grads, h = numpy_lm.loss_and_grads(params, x, y, h)
             clip_grad_value(grads, 5.0)
             opt.step(grads)
@@ -80,9 +82,9 @@ def main(argv=None):
     a = p.parse_args(argv)
     torch.set_num_threads(1)
 
-    text = data.load_corpus("pydoc")
-    vocab = data.CharVocab.from_text(text)
-    split = data.split_corpus(vocab.encode(text))
+    text = load_corpus("pydoc")
+    vocab = CharVocab.from_text(text)
+    split = split_corpus(vocab.encode(text))
     print(
         f"pydoc corpus: {len(text):,} chars, vocabulary {len(vocab)}; "
         f"train {len(split.train):,} / val {len(split.val):,} / test {len(split.test):,}; "
@@ -95,19 +97,17 @@ def main(argv=None):
 
     torch.manual_seed(0)
     lstm = models.CharLM(len(vocab), a.hidden, cell="lstm", impl=a.impl, embedding_dim=64)
-    r = train.train_lm(
-        lstm,
-        split.train,
-        None,
+    config = train.LMTrainConfig(
+        steps=10**9,
         batch_size=a.batch,
         seq_len=a.seq_len,
-        max_steps=10**9,
         max_seconds=a.seconds,
         lr=a.lr,
         clip=1.0,
         device="cpu",
         progress=False,
     )
+    r = train.train_lm(lstm, split.train, None, config)
     lstm_val = train.evaluate_lm(lstm, split.val, batch_size=16, seq_len=100)
     lstm_test = train.evaluate_lm(lstm, split.test, batch_size=16, seq_len=100)
     chars = r["steps"] * a.batch * a.seq_len

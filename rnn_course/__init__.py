@@ -11,7 +11,7 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.batching``   cut a long sequence into ordered (T, B) chunks for truncated BPTT
 - ``rnn_course.numpy_lm``   a small NumPy language-model trainer that carries state
 - ``rnn_course.torch_rnn``  RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU written as plain loops
-- ``rnn_course.data``       synthetic tasks, embedded text corpora, vocabularies, splits
+- ``rnn_course.data``       ``.tasks`` synthetic tasks, ``.reber`` grammar, ``.text`` corpora
 - ``rnn_course.models``     a character language model for any recurrent core
 - ``rnn_course.train``      a truncated-BPTT training loop with clipping and checkpoints
 - ``rnn_course.sampling``   sampling with temperature and top-k

@@ -7,25 +7,13 @@ continues exactly where chunk ``k`` stopped, so the hidden state at the end of
 one chunk is the right initial state for the next.
 
 Works on 1-D NumPy arrays and 1-D torch tensors alike (only slicing and
-``reshape`` touch the data). See chapter 3, Truncated backpropagation through time.
+``reshape`` touch the data). :func:`lm_stream` is ``batchify`` plus the check
+that one chunk of ``seq_len`` steps fits. See chapter 3, Truncated backpropagation through time.
 """
 
-import operator
+from ._validate import positive_int
 
-__all__ = ["batchify", "tbptt_chunks", "num_chunks"]
-
-
-def _positive_int(value, name, minimum=1):
-    """Return ``value`` as an int >= minimum, or raise naming the argument."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        out = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {value!r}") from None
-    if out < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
-    return out
+__all__ = ["batchify", "tbptt_chunks", "num_chunks", "lm_stream"]
 
 
 def _ndim(a):
@@ -57,7 +45,7 @@ def batchify(data, batch_size):
     """
     if not hasattr(data, "shape"):
         raise TypeError(f"data: expected a 1-D array or tensor, got {type(data).__name__}")
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     if _ndim(data) != 1:
         raise ValueError(f"data: expected a 1-D stream (N,), got shape {tuple(data.shape)}")
     n_total = data.shape[0]
@@ -128,7 +116,7 @@ def _chunks(stream, seq_len):
 def _check_stream(stream, seq_len):
     if not hasattr(stream, "shape"):
         raise TypeError(f"stream: expected a 2-D array or tensor, got {type(stream).__name__}")
-    seq_len = _positive_int(seq_len, "seq_len")
+    seq_len = positive_int(seq_len, "seq_len")
     if _ndim(stream) != 2:
         raise ValueError(f"stream: expected shape (N, B), got shape {tuple(stream.shape)}")
     if stream.shape[0] < 2:
@@ -136,3 +124,35 @@ def _check_stream(stream, seq_len):
             f"stream: need at least 2 rows (one input and one target step), got {stream.shape[0]}"
         )
     return seq_len
+
+
+def lm_stream(ids, batch_size, seq_len):
+    """Batchify ids for truncated BPTT, checking that one chunk fits.
+
+    Parameters
+    ----------
+    ids : ndarray or tensor, shape (N,)
+    batch_size : int
+        Columns B.
+    seq_len : int
+        Chunk length T.
+
+    Returns
+    -------
+    stream : same type, shape (N // B, B)
+        See :func:`batchify`; iterate with ``tbptt_chunks(stream, seq_len)``.
+
+    Raises
+    ------
+    ValueError
+        When ``seq_len`` is longer than a column (``N // B - 1`` steps).
+    """
+    seq_len = positive_int(seq_len, "seq_len")
+    stream = batchify(ids, batch_size)  # (N, B)
+    if seq_len > stream.shape[0] - 1:
+        raise ValueError(
+            f"seq_len: {seq_len} is longer than the data allows: {len(ids)} items in "
+            f"{batch_size} columns give {stream.shape[0] - 1} steps per column; use a smaller "
+            "seq_len or batch_size, or more data"
+        )
+    return stream

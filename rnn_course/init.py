@@ -1,7 +1,10 @@
 """Weight initialisers for recurrent layers; every one takes a NumPy ``Generator``.
 
 No global random state: pass ``rng = np.random.default_rng(seed)``. Shapes are
-PyTorch's (``W_ih`` (G*H, D), ``W_hh`` (G*H, H)). See chapter 4, Initialisation remedies.
+PyTorch's (``W_ih`` (G*H, D), ``W_hh`` (G*H, H), G the number of gates).
+:func:`set_forget_bias_` sets the forget-gate bias of a torch LSTM module (torch
+is imported only when it is called). See chapter 4, Initialisation remedies,
+and chapter 5, LSTM and GRU.
 """
 
 import math
@@ -16,6 +19,7 @@ __all__ = [
     "init_srn",
     "init_lstm",
     "init_gru",
+    "set_forget_bias_",
 ]
 
 
@@ -207,3 +211,48 @@ def init_gru(input_size, hidden_size, rng, dtype=np.float64):
         ``W_ih`` (3H, D), ``W_hh`` (3H, H), ``b_ih`` (3H,), ``b_hh`` (3H,), gates r, z, n.
     """
     return _init_layer(3, input_size, hidden_size, rng, dtype)
+
+
+def set_forget_bias_(module, value):
+    """Set the forget-gate bias of every LSTM layer in a torch module, in place.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A ``torch.nn.LSTM`` / ``LSTMCell``, one of :mod:`rnn_course.torch_rnn`'s,
+        or any module holding them (e.g. :class:`rnn_course.models.SequenceModel`).
+    value : float
+        What the forget gate's pre-activation gets as its bias.
+
+    Returns
+    -------
+    module
+        The same module, for chaining.
+
+    Notes
+    -----
+    The gate sees ``b_ih + b_hh``, so the forget block (rows ``H:2H``, gate
+    order i, f, g, o) of every ``bias_ih*`` is set to ``value`` and that of
+    every ``bias_hh*`` to 0. A bias of 1 starts the LSTM remembering
+    (Jozefowicz et al., 2015). :func:`init_lstm` does the same for NumPy weights.
+    """
+    import torch  # here, so that the NumPy initialisers never import torch
+
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"value: expected a number, got {value!r}")
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module: expected a torch.nn.Module, got {type(module).__name__}")
+    lstms = [m for m in module.modules() if type(m).__name__ in ("LSTM", "LSTMCell")]
+    if not lstms:
+        raise ValueError(f"module: no LSTM or LSTMCell inside {type(module).__name__}")
+    for lstm in lstms:
+        H = lstm.hidden_size
+        if not lstm.bias:
+            raise ValueError(f"module: {lstm!r} has bias=False; there is no forget bias to set")
+        with torch.no_grad():
+            for name, b in lstm.named_parameters(recurse=False):
+                if name.startswith("bias_ih"):
+                    b[H : 2 * H] = float(value)
+                elif name.startswith("bias_hh"):
+                    b[H : 2 * H] = 0.0
+    return module

@@ -49,38 +49,41 @@ def _same_dtype(ref_name, ref, **arrays):
 # ------------------------------------------------------------ temporal affine
 
 
-def temporal_affine_forward(x, W, b):
-    r"""Apply one affine map to every time step (``torch.nn.Linear`` over time).
+def temporal_affine_forward(x, W_hy, b_hy):
+    r"""Apply the output layer to every time step (``torch.nn.Linear`` over time).
 
     Parameters
     ----------
     x : ndarray, shape (T, B, H)
-    W : ndarray, shape (V, H)
+        Hidden states.
+    W_hy : ndarray, shape (V, H)
         ``torch.nn.Linear.weight`` layout (out_features, in_features).
-    b : ndarray, shape (V,)
+    b_hy : ndarray, shape (V,)
 
     Returns
     -------
     out : ndarray, shape (T, B, V)
+        Scores (logits) of every step.
     cache : tuple
 
     Notes
     -----
-    .. math:: y_t = W h_t + b \quad\text{for every } t
+    .. math:: y_t = W_{hy} h_t + b_{hy} \quad\text{for every } t
 
-    The same W at every step. See chapter 2, An RNN language model.
+    The same :math:`W_{hy}` at every step. See chapter 2, An RNN language model.
     """
     _float_array(x, "x", 3, "(T, B, H)")
-    _float_array(W, "W", 2, "(V, H)")
-    _float_array(b, "b", 1, "(V,)")
+    _float_array(W_hy, "W_hy", 2, "(V, H)")
+    _float_array(b_hy, "b_hy", 1, "(V,)")
     T, B, H = x.shape
-    if W.shape[1] != H:
-        raise ValueError(f"W: expected shape (V, H) with H = {H} (from x), got {W.shape}")
-    if b.shape != (W.shape[0],):
-        raise ValueError(f"b: expected shape (V,) = ({W.shape[0]},), got {b.shape}")
-    _same_dtype("x", x, W=W, b=b)
-    out = (x.reshape(T * B, H) @ W.T + b).reshape(T, B, -1)  # (T, B, V)
-    return out, (x, W)
+    V = W_hy.shape[0]
+    if W_hy.shape[1] != H:
+        raise ValueError(f"W_hy: expected shape (V, H) with H = {H} (from x), got {W_hy.shape}")
+    if b_hy.shape != (V,):
+        raise ValueError(f"b_hy: expected shape (V,) = ({V},), got {b_hy.shape}")
+    _same_dtype("x", x, W_hy=W_hy, b_hy=b_hy)
+    out = (x.reshape(T * B, H) @ W_hy.T + b_hy).reshape(T, B, V)  # (T, B, V)
+    return out, (x, W_hy)
 
 
 def temporal_affine_backward(dout, cache):
@@ -94,25 +97,25 @@ def temporal_affine_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape (T, B, H)
-    dW : ndarray, shape (V, H)
+    dW_hy : ndarray, shape (V, H)
         Summed over all steps and the batch.
-    db : ndarray, shape (V,)
+    db_hy : ndarray, shape (V,)
 
     Notes
     -----
     See chapter 3, Accumulating gradients of shared weights.
     """
-    x, W = cache
+    x, W_hy = cache
     T, B, H = x.shape
-    V = W.shape[0]
+    V = W_hy.shape[0]
     _float_array(dout, "dout", 3, "(T, B, V)")
     if dout.shape != (T, B, V):
         raise ValueError(f"dout: expected shape (T, B, V) = {(T, B, V)}, got {dout.shape}")
     d2 = dout.reshape(T * B, V)  # (T*B, V)
-    dx = (d2 @ W).reshape(T, B, H)  # (T, B, H)
-    dW = d2.T @ x.reshape(T * B, H)  # (V, H)
-    db = d2.sum(axis=0)  # (V,)
-    return dx, dW, db
+    dx = (d2 @ W_hy).reshape(T, B, H)  # (T, B, H)
+    dW_hy = d2.T @ x.reshape(T * B, H)  # (V, H)
+    db_hy = d2.sum(axis=0)  # (V,)
+    return dx, dW_hy, db_hy
 
 
 # ------------------------------------------------------------------ embedding

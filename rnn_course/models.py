@@ -84,7 +84,8 @@ class CharLM(nn.Module):
         The constructor arguments (stored in checkpoints, compared on resume).
     embed : nn.Embedding (V, E)
     rnn : the recurrent core
-    head : nn.Linear (H, V)
+    W_hy : nn.Linear (H -> V)
+        The output layer: ``W_hy.weight`` (V, H), ``W_hy.bias`` (V,).
 
     Notes
     -----
@@ -128,7 +129,7 @@ class CharLM(nn.Module):
         self.embed = nn.Embedding(vocab_size, embedding_dim)
         self.rnn = make_core(cell, impl, embedding_dim, hidden_size, num_layers, dropout)
         self.drop = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size, vocab_size)
+        self.W_hy = nn.Linear(hidden_size, vocab_size)  # output layer, weight (V, H)
 
     def forward(self, idx, targets=None, state=None, return_state=False):
         if not torch.is_tensor(idx) or idx.dtype not in (torch.int64, torch.int32):
@@ -140,7 +141,7 @@ class CharLM(nn.Module):
             raise ValueError(f"idx: token ids must lie in [0, {V}), got [{idx.min()}, {idx.max()}]")
         x = self.embed(idx)  # (T, B, E)
         out, state = self.rnn(x, state)  # (T, B, H)
-        logits = self.head(self.drop(out))  # (T, B, V)
+        logits = self.W_hy(self.drop(out))  # (T, B, V)
         loss = None
         if targets is not None:
             if targets.shape != idx.shape:
@@ -176,7 +177,7 @@ class SequenceModel(nn.Module):
     -----
     ``forward(x, targets=None) -> (out, loss)`` with ``x`` (T, B, D) float. For
     regression with ``output_size == 1`` the last axis is dropped, so ``out`` is
-    (B,) (or (T, B)), matching targets such as :func:`rnn_course.data.adding_problem`'s.
+    (B,) (or (T, B)), matching targets such as :func:`rnn_course.data.tasks.adding_problem`'s.
     See chapter 5 (long-lag experiments) and chapter 6 (sequence classification).
     """
 
@@ -211,13 +212,15 @@ class SequenceModel(nn.Module):
         self.rnn = make_core(
             cell, impl, input_size, hidden_size, num_layers, bidirectional=bidirectional
         )
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
+        num_directions = 2 if bidirectional else 1
+        # output layer, weight (O, num_directions * H)
+        self.W_hy = nn.Linear(num_directions * hidden_size, output_size)
 
     def forward(self, x, targets=None):
-        out, _ = self.rnn(x)  # (T, B, dirs * H)
+        out, _ = self.rnn(x)  # (T, B, num_directions * H)
         if not self.config["many_to_many"]:
-            out = out[-1]  # (B, dirs * H)
-        y = self.head(out)  # (B, O) or (T, B, O)
+            out = out[-1]  # (B, num_directions * H)
+        y = self.W_hy(out)  # (B, O) or (T, B, O)
         regression = self.config["task"] == "regression"
         if regression and self.config["output_size"] == 1:
             y = y.squeeze(-1)  # (B,) or (T, B)

@@ -39,14 +39,14 @@ def init_lm(vocab_size, hidden_size, rng, cell="srn", embed_size=None, dtype=np.
     -------
     dict
         ``W_ih`` (G*H, D), ``W_hh`` (G*H, H), ``b_ih``, ``b_hh`` (G*H,),
-        ``W_out`` (V, H), ``b_out`` (V,), and ``embed`` (V, E) when ``embed_size`` is given.
+        ``W_hy`` (V, H), ``b_hy`` (V,), and ``embed`` (V, E) when ``embed_size`` is given.
     """
     if cell not in ("srn", "lstm"):
         raise ValueError(f"cell: expected 'srn' or 'lstm', got {cell!r}")
     D = vocab_size if embed_size is None else embed_size
     params = (init_srn if cell == "srn" else init_lstm)(D, hidden_size, rng, dtype)
-    params["W_out"] = torch_default((vocab_size, hidden_size), hidden_size, rng, dtype)  # (V, H)
-    params["b_out"] = np.zeros(vocab_size, dtype=dtype)  # (V,)
+    params["W_hy"] = torch_default((vocab_size, hidden_size), hidden_size, rng, dtype)  # (V, H)
+    params["b_hy"] = np.zeros(vocab_size, dtype=dtype)  # (V,)
     if embed_size is not None:
         params["embed"] = rng.standard_normal((vocab_size, embed_size)).astype(dtype)  # (V, E)
     return params
@@ -62,9 +62,9 @@ def _inputs(params, x):
     """Token ids (T, B) -> input vectors (T, B, D) and the embedding cache (or None)."""
     if "embed" in params:
         return layers.embedding_forward(x, params["embed"])
-    V = params["W_out"].shape[0]
-    layers.embedding_forward(x, np.zeros((V, 1), dtype=params["W_out"].dtype))  # checks ids
-    return np.eye(V, dtype=params["W_out"].dtype)[x], None  # one-hot (T, B, V)
+    V = params["W_hy"].shape[0]
+    layers.embedding_forward(x, np.zeros((V, 1), dtype=params["W_hy"].dtype))  # checks ids
+    return np.eye(V, dtype=params["W_hy"].dtype)[x], None  # one-hot (T, B, V)
 
 
 def loss_and_grads(params, x, y, h0, c0=None):
@@ -106,15 +106,15 @@ def loss_and_grads(params, x, y, h0, c0=None):
     else:
         h, rcache = numpy_rnn.srn_forward(emb, h0, *w)  # (T, B, H)
         state = h[-1].copy()
-    logits, acache = layers.temporal_affine_forward(h, params["W_out"], params["b_out"])
+    logits, acache = layers.temporal_affine_forward(h, params["W_hy"], params["b_hy"])
     loss, dlogits = layers.softmax_cross_entropy(logits, y)  # (T, B, V)
-    dh, dW_out, db_out = layers.temporal_affine_backward(dlogits, acache)
+    dh, dW_hy, db_hy = layers.temporal_affine_backward(dlogits, acache)
     if cell == "lstm":
         dx, _, _, *dw = numpy_rnn.lstm_backward(dh, rcache)
     else:
         dx, _, *dw = numpy_rnn.srn_backward(dh, rcache)
     grads = dict(zip(("W_ih", "W_hh", "b_ih", "b_hh"), dw, strict=True))
-    grads["W_out"], grads["b_out"] = dW_out, db_out
+    grads["W_hy"], grads["b_hy"] = dW_hy, db_hy
     if ecache is not None:
         grads["embed"] = layers.embedding_backward(dx, ecache)
     return loss, grads, state
@@ -275,7 +275,7 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
             state = h
         if step < len(seed_ids) - 1:
             continue
-        scores = (h @ params["W_out"].T + params["b_out"])[0] / temperature  # (V,)
+        scores = (h @ params["W_hy"].T + params["b_hy"])[0] / temperature  # (V,)
         if greedy:
             nxt = int(np.argmax(scores))
         else:

@@ -590,7 +590,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     b_hn = b_hh[2 * H :]  # (H,) stays inside r * (W_hn h + b_hn)
     W_hh_t = _stacked_transpose(W_hh, 3, H)  # (3, H, H)
     acts = np.empty((T, 3, B, H), dtype=x.dtype)  # r, z, n
-    hn = np.empty((T, B, H), dtype=x.dtype)  # W_hn h_{t-1} + b_hn
+    gh_n = np.empty((T, B, H), dtype=x.dtype)  # W_hn h_{t-1} + b_hn
     h = np.empty((T, B, H), dtype=x.dtype)
     gh = np.empty((3, B, H), dtype=x.dtype)  # recurrent products of one step
     h_prev = h0
@@ -600,8 +600,8 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         np.add(gh[0:2], xw[0:2, t], out=a[0:2])
         _sigmoid_(a[0:2])  # r, z
         r, z, n = a
-        np.add(gh[2], b_hn, out=hn[t])
-        np.multiply(r, hn[t], out=n)
+        np.add(gh[2], b_hn, out=gh_n[t])
+        np.multiply(r, gh_n[t], out=n)
         n += xw[2, t]
         np.tanh(n, out=n)  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
         ht = h[t]
@@ -616,7 +616,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         "W_ih": W_ih,
         "W_hh": W_hh,
         "acts": acts,
-        "hn": hn,
+        "gh_n": gh_n,
         "h": h,
     }
     return h, cache
@@ -654,7 +654,7 @@ def gru_backward(dh, cache):
     """
     _check_cache(cache, "gru")
     x, h0, W_ih, W_hh = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"]
-    acts, hn, h = cache["acts"], cache["hn"], cache["h"]
+    acts, gh_n, h = cache["acts"], cache["gh_n"], cache["h"]
     T, _, B, H = acts.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     W_hh_blocks = W_hh.reshape(3, H, H)
@@ -675,7 +675,7 @@ def gru_backward(dh, cache):
         np.multiply(dht, 1 - z, out=dan)
         dan *= 1 - n * n
         np.multiply(dan, r, out=d_n)  # recurrent side of n: * r
-        np.multiply(dan, hn[t], out=d_r)  # r: dan * (W_hn h + b_hn) * r (1 - r)
+        np.multiply(dan, gh_n[t], out=d_r)  # r: dan * (W_hn h + b_hn) * r (1 - r)
         d_r *= r * (1 - r)
         dht *= z  # direct path h_prev -> h
         dh_next = dht + _back_through(dgh[:, t], W_hh_blocks)  # (B, H)

@@ -15,7 +15,9 @@ What is ours is only the loop, so a reader sees every equation:
 
 Gate order as in torch.nn: LSTM ``i, f, g, o``; GRU ``r, z, n`` with the reset
 gate applied to ``(W_hn h + b_hn)``. Shapes: T time, B batch, D input size,
-H hidden size, L layers; time-major ``(T, B, D)`` unless ``batch_first=True``.
+H hidden size, L layers, ``num_directions`` 2 when bidirectional (else 1), G the
+number of gates (1, 4, 3) and ``gate_size = G * H`` rows of ``W_ih``; time-major
+``(T, B, D)`` unless ``batch_first=True``.
 
 See chapter 2 (simple recurrent network), chapter 5 (LSTM and GRU) and chapter 6
 (bidirectional and deep networks).
@@ -138,11 +140,11 @@ def gru_step(gi_t, h, w_hh_t, b_hh):
     The reset gate multiplies ``W_hn h + b_hn``, bias included. See chapter 5.
     """
     gh = torch.mm(h, w_hh_t) if b_hh is None else torch.addmm(b_hh, h, w_hh_t)  # (B, 3H)
-    i_r, i_z, i_n = gi_t.chunk(3, 1)  # each (B, H)
-    h_r, h_z, h_n = gh.chunk(3, 1)  # each (B, H)
-    r = torch.sigmoid(i_r + h_r)  # (B, H)
-    z = torch.sigmoid(i_z + h_z)  # (B, H)
-    n = torch.tanh(torch.addcmul(i_n, r, h_n))  # (B, H)
+    gi_r, gi_z, gi_n = gi_t.chunk(3, 1)  # each (B, H): W_i* x + b_i*
+    gh_r, gh_z, gh_n = gh.chunk(3, 1)  # each (B, H): W_h* h + b_h*
+    r = torch.sigmoid(gi_r + gh_r)  # (B, H)
+    z = torch.sigmoid(gi_z + gh_z)  # (B, H)
+    n = torch.tanh(torch.addcmul(gi_n, r, gh_n))  # (B, H)
     return torch.lerp(n, h, z)  # (1 - z) n + z h    (B, H)
 
 
@@ -179,13 +181,13 @@ class _CellBase(nn.Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        G = _GATES[mode] * hidden_size
+        gate_size = _GATES[mode] * hidden_size  # G * H
         kw = {"device": device, "dtype": dtype}
-        self.weight_ih = nn.Parameter(torch.empty(G, input_size, **kw))  # (G, D)
-        self.weight_hh = nn.Parameter(torch.empty(G, hidden_size, **kw))  # (G, H)
+        self.weight_ih = nn.Parameter(torch.empty(gate_size, input_size, **kw))  # (G*H, D)
+        self.weight_hh = nn.Parameter(torch.empty(gate_size, hidden_size, **kw))  # (G*H, H)
         if bias:
-            self.bias_ih = nn.Parameter(torch.empty(G, **kw))  # (G,)
-            self.bias_hh = nn.Parameter(torch.empty(G, **kw))  # (G,)
+            self.bias_ih = nn.Parameter(torch.empty(gate_size, **kw))  # (G*H,)
+            self.bias_hh = nn.Parameter(torch.empty(gate_size, **kw))  # (G*H,)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -250,7 +252,7 @@ class _CellBase(nn.Module):
         b = self.bias_ih
         if fold and b is not None:
             b = b + self.bias_hh
-        return F.linear(x, self.weight_ih, b)  # (B, G)
+        return F.linear(x, self.weight_ih, b)  # (B, G*H)
 
 
 class RNNCell(_CellBase):
@@ -342,8 +344,8 @@ class GRUCell(_CellBase):
 
 
 def _scan(step, gi, states, reverse):
-    """Run ``step`` over the time steps of ``gi`` (T, B, G); return outputs (T, B, H), states."""
-    steps = gi.unbind(0)  # T tensors (B, G): unbind is much faster than gi[t]
+    """Run ``step`` over the time steps of ``gi`` (T, B, G*H); return outputs (T, B, H), states."""
+    steps = gi.unbind(0)  # T tensors (B, G*H): unbind is much faster than gi[t]
     if reverse:
         steps = steps[::-1]
     outs = []
@@ -403,21 +405,20 @@ class _RNNBase(nn.Module):
         self.bidirectional = bidirectional
         self.proj_size = 0
         num_directions = 2 if bidirectional else 1
-        G = _GATES[mode] * hidden_size
+        gate_size = _GATES[mode] * hidden_size  # G * H
         kw = {"device": device, "dtype": dtype}
         for layer in range(num_layers):
             layer_in = input_size if layer == 0 else hidden_size * num_directions
             for direction in range(num_directions):
                 sfx = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-                self.register_parameter(
-                    "weight_ih" + sfx, nn.Parameter(torch.empty(G, layer_in, **kw))
-                )  # (G, D_l)
-                self.register_parameter(
-                    "weight_hh" + sfx, nn.Parameter(torch.empty(G, hidden_size, **kw))
-                )  # (G, H)
+                w_ih = torch.empty(gate_size, layer_in, **kw)  # (G*H, D_l)
+                w_hh = torch.empty(gate_size, hidden_size, **kw)  # (G*H, H)
+                self.register_parameter("weight_ih" + sfx, nn.Parameter(w_ih))
+                self.register_parameter("weight_hh" + sfx, nn.Parameter(w_hh))
                 if bias:
-                    self.register_parameter("bias_ih" + sfx, nn.Parameter(torch.empty(G, **kw)))
-                    self.register_parameter("bias_hh" + sfx, nn.Parameter(torch.empty(G, **kw)))
+                    for name in ("bias_ih", "bias_hh"):
+                        b = torch.empty(gate_size, **kw)  # (G*H,)
+                        self.register_parameter(name + sfx, nn.Parameter(b))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -471,7 +472,7 @@ class _RNNBase(nn.Module):
             raise RNNShapeError(f"Expected {which} size {expected}, got {list(s.shape)}")
 
     def _run(self, input, hx_list, step_factory, fold_bias):
-        """Shared forward. ``hx_list``: list of states each (L * dirs, B, H) or None."""
+        """Shared forward. ``hx_list``: list of states each (L * num_directions, B, H) or None."""
         self._check_input(input)
         batched = input.dim() == 3
         names = "hx and cx" if len(hx_list) == 2 else "hx"
@@ -496,39 +497,39 @@ class _RNNBase(nn.Module):
                         f"{s.dim()}-D tensor"
                     )
         B = x.shape[1]
-        D = 2 if self.bidirectional else 1
+        num_directions = 2 if self.bidirectional else 1
         states = []
         for k, s in enumerate(hx_list):
             if s is None:
-                s = x.new_zeros(self.num_layers * D, B, self.hidden_size)  # (L*D, B, H)
+                s = x.new_zeros(self.num_layers * num_directions, B, self.hidden_size)
             else:
                 self._check_state(s, k if len(hx_list) == 2 else None, batched, B)
                 if not batched:
-                    s = s.unsqueeze(1)  # (L*D, 1, H)
+                    s = s.unsqueeze(1)  # (L * num_directions, 1, H)
             states.append(s)
 
         finals = [[] for _ in states]
         layer_input = x  # (T, B, D_l)
         for layer in range(self.num_layers):
             outs = []
-            for direction in range(D):
+            for direction in range(num_directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
                 b = b_ih + b_hh if (fold_bias and b_ih is not None) else b_ih
-                gi = F.linear(layer_input, w_ih, b)  # (T, B, G): all steps in one product
-                init = tuple(s[layer * D + direction] for s in states)  # each (B, H)
+                gi = F.linear(layer_input, w_ih, b)  # (T, B, G*H): all steps in one product
+                init = tuple(s[layer * num_directions + direction] for s in states)  # (B, H)
                 out, last = _scan(step_factory(w_hh.t(), b_hh), gi, init, direction == 1)
                 outs.append(out)  # (T, B, H)
                 for f, v in zip(finals, last, strict=True):
                     f.append(v)
-            layer_input = outs[0] if D == 1 else torch.cat(outs, 2)  # (T, B, D*H)
+            layer_input = outs[0] if num_directions == 1 else torch.cat(outs, 2)  # (T, B, 2H)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)
         output = layer_input
-        finals = [torch.stack(f) for f in finals]  # each (L*D, B, H)
+        finals = [torch.stack(f) for f in finals]  # each (L * num_directions, B, H)
         if not batched:
             return output.squeeze(1), [f.squeeze(1) for f in finals]
         if self.batch_first:
-            output = output.transpose(0, 1)  # (B, T, D*H)
+            output = output.transpose(0, 1)  # (B, T, num_directions * H)
         return output, finals
 
 
@@ -544,7 +545,7 @@ _SEQ_DOC = """
     {extra}bias : bool, default True
         Use ``b_ih`` and ``b_hh``.
     batch_first : bool, default False
-        Input and output are ``(B, T, *)``; the states stay ``(L * dirs, B, H)``.
+        Input and output are ``(B, T, *)``; the states stay ``(L * num_directions, B, H)``.
     dropout : float, default 0.0
         Dropout on the outputs of every layer but the last, in training mode only.
     bidirectional : bool, default False
@@ -555,7 +556,7 @@ _SEQ_DOC = """
     Inputs: ``input`` (T, B, D) (or (B, T, D) with ``batch_first``, or unbatched (T, D));
     {inputs}
 
-    Attributes: ``weight_ih_l{{k}}`` ({G}, D or dirs*H), ``weight_hh_l{{k}}`` ({G}, H),
+    Attributes: ``weight_ih_l{{k}}`` ({G}, D or num_directions*H), ``weight_hh_l{{k}}`` ({G}, H),
     ``bias_ih_l{{k}}``, ``bias_hh_l{{k}}`` ({G},), plus ``..._reverse`` for the backward
     direction; all uniform on ``[-1/sqrt(H), 1/sqrt(H)]``.
 """
@@ -567,8 +568,9 @@ class RNN(_RNNBase):
 """
         + _SEQ_DOC.format(
             extra='nonlinearity : {"tanh", "relu"}, default "tanh"\n    ',
-            inputs="``hx`` (L * dirs, B, H), zeros if omitted.\n    "
-            "Returns ``(output, h_n)``: output (T, B, dirs * H), h_n (L * dirs, B, H).",
+            inputs="``hx`` (L * num_directions, B, H), zeros if omitted.\n    "
+            "Returns ``(output, h_n)``: output (T, B, num_directions * H),\n    "
+            "h_n (L * num_directions, B, H).",
             G="H",
         )
         + "\n    See chapter 2, The simple recurrent network.\n    "
@@ -597,8 +599,8 @@ class LSTM(_RNNBase):
 """
         + _SEQ_DOC.format(
             extra="",
-            inputs="``hx`` a tuple ``(h_0, c_0)`` each (L * dirs, B, H), zeros if omitted.\n"
-            "    Returns ``(output, (h_n, c_n))``.",
+            inputs="``hx`` a tuple ``(h_0, c_0)`` each (L * num_directions, B, H),\n"
+            "    zeros if omitted. Returns ``(output, (h_n, c_n))``.",
             G="4H",
         )
         + "\n    See chapter 5, LSTM and GRU.\n    "
@@ -628,7 +630,8 @@ class GRU(_RNNBase):
 """
         + _SEQ_DOC.format(
             extra="",
-            inputs="``hx`` (L * dirs, B, H), zeros if omitted.\n    Returns ``(output, h_n)``.",
+            inputs="``hx`` (L * num_directions, B, H), zeros if omitted.\n"
+            "    Returns ``(output, h_n)``.",
             G="3H",
         )
         + "\n    See chapter 5, LSTM and GRU.\n    "

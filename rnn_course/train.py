@@ -1,9 +1,10 @@
 """Training loops: truncated BPTT for language models, and a small fit helper for synthetic tasks.
 
-:func:`train_lm` is the loop a learner would run on a text:
+:func:`train_lm` is the loop a learner would run on a text, set up by an
+:class:`LMTrainConfig`:
 
 - the training ids are laid out as ``B`` columns and walked ``seq_len`` steps at
-  a time (:func:`rnn_course.data.lm_stream`); the recurrent state is carried
+  a time (:func:`rnn_course.batching.lm_stream`); the recurrent state is carried
   from one chunk to the next and detached (truncated BPTT), and reset to zeros
   at the start of every pass over the data;
 - gradients are clipped by global norm; the pre-clip norm of every step and
@@ -21,7 +22,9 @@ and returns a learning curve.
 See chapter 3 (truncated BPTT), chapter 4 (clipping) and chapter 6 (applications).
 """
 
+import dataclasses
 import math
+import numbers
 import os
 import sys
 import time
@@ -29,7 +32,7 @@ import time
 import numpy as np
 import torch
 
-from .data import lm_stream, tbptt_chunks
+from .batching import lm_stream, tbptt_chunks
 from .models import detach_state
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "resolve_device",
     "make_optimizer",
     "evaluate_lm",
+    "LMTrainConfig",
     "train_lm",
     "save_checkpoint",
     "load_checkpoint",
@@ -217,53 +221,42 @@ def _state_to(state, device):
     return tuple(s.to(device) for s in state)
 
 
-def train_lm(
-    model,
-    train_ids,
-    val_ids=None,
-    *,
-    batch_size=32,
-    seq_len=64,
-    max_steps=1000,
-    max_seconds=None,
-    lr=2e-3,
-    optimizer="adam",
-    clip=1.0,
-    eval_every=200,
-    eval_batch_size=16,
-    seed=0,
-    device="auto",
-    checkpoint=None,
-    checkpoint_every=None,
-    resume=False,
-    progress=None,
-):
-    """Train a language model with truncated BPTT.
+def _is_real(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_count(v, name, minimum):
+    """A step count or interval: an int (not bool, not float) >= ``minimum``."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{name}: expected an int >= {minimum}, got {v!r}")
+    if v < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {v!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class LMTrainConfig:
+    """Settings of :func:`train_lm` (saved in its checkpoints).
 
     Parameters
     ----------
-    model : CharLM
-        Or any model with ``forward(idx, targets, state=None, return_state=True)``.
-    train_ids, val_ids : array or tensor, shape (N,)
-        Token ids (e.g. ``vocab.encode(split.train)``). ``val_ids`` optional.
+    steps : int, default 1000
+        Total optimiser steps (counting steps done before a resume).
     batch_size : int, default 32
         Columns B the training stream is laid out in.
     seq_len : int, default 64
         Steps per chunk T: how far back each gradient reaches.
-    max_steps : int, default 1000
-        Total optimiser steps (counting steps done before a resume).
-    max_seconds : float, optional
-        Stop after this much wall time (a run stopped by time is not reproducible step for step).
     lr : float, default 2e-3
     optimizer : {"adam", "sgd", "adagrad"}, default "adam"
     clip : float or None, default 1.0
         Maximum global gradient norm; None records the norm without clipping.
+    max_seconds : float, optional
+        Stop after this much wall time (a run stopped by time is not reproducible step for step).
     eval_every : int, default 200
-        Evaluate on ``val_ids`` every this many steps, and at the end.
+        Evaluate on ``val_ids`` every this many steps (0: only at the end).
     eval_batch_size : int, default 16
     seed : int, default 0
         Seeds torch's generator (dropout) at the start of a fresh run.
-    device : str or torch.device, default "auto"
+    device : str, default "auto"
         ``"auto"`` uses CUDA when available.
     checkpoint : str or path, optional
         File to write checkpoints to (atomically).
@@ -275,10 +268,89 @@ def train_lm(
     progress : bool, optional
         tqdm progress bar; None = only in a terminal or notebook.
 
+    Examples
+    --------
+    >>> cfg = LMTrainConfig(steps=500, batch_size=16, seq_len=32, lr=1e-2)
+    >>> dataclasses.replace(cfg, steps=1000).steps
+    1000
+    """
+
+    steps: int = 1000
+    batch_size: int = 32
+    seq_len: int = 64
+    lr: float = 2e-3
+    optimizer: str = "adam"
+    clip: float | None = 1.0
+    max_seconds: float | None = None
+    eval_every: int = 200
+    eval_batch_size: int = 16
+    seed: int = 0
+    device: str = "auto"
+    checkpoint: str | os.PathLike | None = None
+    checkpoint_every: int | None = None
+    resume: bool = False
+    progress: bool | None = None
+
+    #: The fields a resumed run must share with its checkpoint.
+    RUN_FIELDS = ("batch_size", "seq_len", "lr", "optimizer", "clip", "seed")
+
+    def __post_init__(self):
+        for name, minimum in (
+            ("steps", 0),
+            ("batch_size", 1),
+            ("seq_len", 1),
+            ("eval_every", 0),
+            ("eval_batch_size", 1),
+            ("seed", 0),
+        ):
+            _check_count(getattr(self, name), name, minimum)
+        if self.checkpoint_every is not None:
+            _check_count(self.checkpoint_every, "checkpoint_every", 1)
+        if not _is_real(self.lr) or not self.lr > 0:
+            raise ValueError(f"lr: expected a learning rate > 0, got {self.lr!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"optimizer: unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}"
+            )
+        if self.clip is not None and not (_is_real(self.clip) and self.clip > 0):
+            raise ValueError(f"clip: expected a maximum norm > 0 or None, got {self.clip!r}")
+        if self.max_seconds is not None and not (
+            _is_real(self.max_seconds) and self.max_seconds >= 0
+        ):
+            raise ValueError(
+                f"max_seconds: expected a time budget >= 0 or None, got {self.max_seconds!r}"
+            )
+
+    def run_settings(self):
+        """The settings a checkpoint must share with the run resuming from it (a dict)."""
+        return {k: getattr(self, k) for k in self.RUN_FIELDS}
+
+    def to_dict(self):
+        """All fields as a JSON-serialisable dict (the checkpoint path as a str)."""
+        d = dataclasses.asdict(self)
+        if d["checkpoint"] is not None:
+            d["checkpoint"] = os.fspath(d["checkpoint"])
+        d["device"] = str(d["device"])
+        return d
+
+
+def train_lm(model, train_ids, val_ids=None, config=None):
+    """Train a language model with truncated BPTT.
+
+    Parameters
+    ----------
+    model : CharLM
+        Or any model with ``forward(idx, targets, state=None, return_state=True)``.
+    train_ids, val_ids : array or tensor, shape (N,)
+        Token ids (e.g. ``vocab.encode(split.train)``). ``val_ids`` optional.
+    config : LMTrainConfig, optional
+        Steps, batch, chunk length, optimiser, clipping, evaluation,
+        checkpoints; ``LMTrainConfig()`` when omitted.
+
     Returns
     -------
     dict
-        ``steps``, ``seconds``, ``stopped`` ("max_steps" or "max_seconds"),
+        ``steps``, ``seconds``, ``stopped`` ("steps" or "max_seconds"),
         ``train_loss`` (per step, nats/char), ``grad_norm`` (pre-clip, per step),
         ``clip_fraction``, ``val`` (list of ``(step, nats/char)``), and the last
         ``val_loss``, ``val_ppl``, ``val_bpc`` (None without ``val_ids``).
@@ -295,31 +367,24 @@ def train_lm(
     state, the model, the optimiser and the random-number state to resume exactly.
     See chapter 3, Truncated backpropagation through time.
     """
-    device = resolve_device(device)
+    cfg = LMTrainConfig() if config is None else config
+    if not isinstance(cfg, LMTrainConfig):
+        raise TypeError(
+            f"config: expected an rnn_course.train.LMTrainConfig, got {type(cfg).__name__}"
+        )
+    device = resolve_device(cfg.device)
     train = _as_ids(train_ids, "train_ids")
-    stream = lm_stream(train, batch_size, seq_len).to(device)  # (N, B)
-    chunks = list(tbptt_chunks(stream, seq_len))  # K chunks of (T', B)
+    stream = lm_stream(train, cfg.batch_size, cfg.seq_len).to(device)  # (N, B)
+    chunks = list(tbptt_chunks(stream, cfg.seq_len))  # K chunks of (T', B)
     val = None if val_ids is None else _as_ids(val_ids, "val_ids")
-    if max_steps is None or max_steps < 0:
-        raise ValueError(f"max_steps: expected an int >= 0, got {max_steps!r}")
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip: expected a maximum norm > 0 or None, got {clip!r}")
     model.to(device)
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    run_config = dict(
-        batch_size=batch_size,
-        seq_len=seq_len,
-        lr=lr,
-        optimizer=optimizer,
-        clip=clip,
-        seed=seed,
-        train_tokens=len(train),
-    )
-    signature = _signature(model, run_config)
+    opt = make_optimizer(cfg.optimizer, model.parameters(), cfg.lr)
+    signature = _signature(model, {**cfg.run_settings(), "train_tokens": len(train)})
+    checkpoint = cfg.checkpoint
 
     step, state = 0, None
     hist = {"train_loss": [], "grad_norm": [], "val": [], "clipped": 0}
-    if resume and checkpoint is not None and os.path.exists(checkpoint):
+    if cfg.resume and checkpoint is not None and os.path.exists(checkpoint):
         ckpt = load_checkpoint(checkpoint)
         diffs = _diff(ckpt["signature"], signature)
         if diffs:
@@ -334,7 +399,7 @@ def train_lm(
         hist = ckpt["history"]
         _set_rng_state(ckpt["rng"])
     else:
-        torch.manual_seed(seed)
+        torch.manual_seed(cfg.seed)
 
     def write_checkpoint():
         save_checkpoint(
@@ -342,6 +407,7 @@ def train_lm(
             {
                 "format": CHECKPOINT_FORMAT,
                 "signature": signature,
+                "config": cfg.to_dict(),
                 "model": model.state_dict(),
                 "optimizer": opt.state_dict(),
                 "step": step,
@@ -352,23 +418,23 @@ def train_lm(
         )
 
     def evaluate():
-        loss = evaluate_lm(model, val, eval_batch_size, seq_len, device)
+        loss = evaluate_lm(model, val, cfg.eval_batch_size, cfg.seq_len, device)
         hist["val"].append((step, loss))
         return loss
 
     model.train()
     t0 = time.perf_counter()
-    stopped = "max_steps"
+    stopped = "steps"
     bar = _progress_bar(
-        total=max_steps,
+        total=cfg.steps,
         initial=step,
-        disable=not _progress_wanted(progress),
+        disable=not _progress_wanted(cfg.progress),
         desc="train",
         unit="step",
     )
     try:
-        while step < max_steps:
-            if max_seconds is not None and time.perf_counter() - t0 >= max_seconds:
+        while step < cfg.steps:
+            if cfg.max_seconds is not None and time.perf_counter() - t0 >= cfg.max_seconds:
                 stopped = "max_seconds"
                 break
             k = step % len(chunks)
@@ -379,24 +445,24 @@ def train_lm(
             state = detach_state(state)  # carry the values, cut the graph
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            max_norm = clip if clip is not None else float("inf")
+            max_norm = cfg.clip if cfg.clip is not None else float("inf")
             norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
             loss_value = loss.item()
             if not (math.isfinite(loss_value) and math.isfinite(norm)):
                 raise FloatingPointError(
                     f"training diverged at step {step}: loss {loss_value}, gradient norm {norm}. "
-                    f"Lower the learning rate (lr={lr}), clip gradients (clip={clip}), "
+                    f"Lower the learning rate (lr={cfg.lr}), clip gradients (clip={cfg.clip}), "
                     "or check the inputs for NaN/inf."
                 )
             opt.step()
             step += 1
             hist["train_loss"].append(loss_value)
             hist["grad_norm"].append(norm)
-            hist["clipped"] += int(clip is not None and norm > clip)
+            hist["clipped"] += int(cfg.clip is not None and norm > cfg.clip)
             bar.update(1)
-            if val is not None and eval_every and step % eval_every == 0:
+            if val is not None and cfg.eval_every and step % cfg.eval_every == 0:
                 bar.set_postfix(val=f"{evaluate():.3f}", loss=f"{loss_value:.3f}")
-            if checkpoint is not None and checkpoint_every and step % checkpoint_every == 0:
+            if checkpoint is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
                 write_checkpoint()
     finally:
         bar.close()
@@ -442,7 +508,7 @@ def train_sequence_model(
         Or any module with ``forward(x, targets) -> (out, loss)``.
     make_batch : callable
         ``make_batch(rng) -> (x, y)`` NumPy arrays, e.g.
-        ``lambda rng: data.adding_problem(50, 50, rng)``.
+        ``lambda rng: adding_problem(50, 50, rng)``.
     steps : int, default 500
     lr : float, default 1e-3
     optimizer : {"adam", "sgd", "adagrad"}, default "adam"
@@ -464,10 +530,18 @@ def train_sequence_model(
 
     Examples
     --------
-    >>> from rnn_course import data, models, train
+    >>> from rnn_course import models, train
+    >>> from rnn_course.data.tasks import adding_problem
     >>> m = models.SequenceModel(2, 32, 1, cell="lstm")
-    >>> curve = train.train_sequence_model(m, lambda r: data.adding_problem(32, 20, r), steps=10)
+    >>> curve = train.train_sequence_model(m, lambda r: adding_problem(32, 20, r), steps=10)
     """
+    _check_count(steps, "steps", 0)
+    _check_count(eval_every, "eval_every", 1)
+    _check_count(seed, "seed", 0)
+    if clip is not None and not (_is_real(clip) and clip > 0):
+        raise ValueError(f"clip: expected a maximum norm > 0 or None, got {clip!r}")
+    if max_seconds is not None and not (_is_real(max_seconds) and max_seconds >= 0):
+        raise ValueError(f"max_seconds: expected a time budget >= 0 or None, got {max_seconds!r}")
     device = resolve_device(device)
     model.to(device)
     torch.manual_seed(seed)

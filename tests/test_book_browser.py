@@ -10,6 +10,7 @@ keep a full-page PNG of every page.
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -41,11 +42,15 @@ def _require(condition, reason):
         pytest.skip(reason)
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
 def server():
     _require(HTML.joinpath("index.html").exists(), "the book is not built: run `make book` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *a, **k: None
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -143,3 +148,89 @@ def test_page_renders_offline(page, server, browser):
     assert not failed, f"{page}: failed requests: {failed[:5]}"
     bad = [e for e in errors if not any(a in e for a in CONSOLE_ALLOW)]
     assert not bad, f"{page}: console errors: {bad[:5]}"
+
+
+CHAPTERS = [p for p in PAGES if re.match(r"\d\d_", Path(p).name)]
+MIN_QUIZZES_PER_CHAPTER = 3
+
+
+def _open(browser, server, page):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.route("**/*", lambda r: r.continue_() if _local(r.request.url) else r.abort())
+    pg.goto(f"{server}/{Path(page).with_suffix('.html').as_posix()}", wait_until="load")
+    pg.wait_for_load_state("networkidle")
+    return ctx, pg
+
+
+def _local(url):
+    return url.startswith(("data:", "blob:")) or urlparse(url).hostname == "127.0.0.1"
+
+
+def _feedback(quiz):
+    verdict = quiz.locator(".rnn-quiz-verdict").inner_text().strip()
+    shown = quiz.locator(".rnn-quiz-why:visible")
+    return verdict, [shown.nth(i).get_attribute("data-choice") for i in range(shown.count())]
+
+
+def _answer_choice(quiz, index):
+    quiz.locator(f"label[for='{quiz.get_attribute('id')}-c{index}']").click()
+    quiz.locator("button.rnn-quiz-check").click()
+    return _feedback(quiz)
+
+
+def _answer_number(quiz, text):
+    quiz.locator("input[data-answer]").fill(text)
+    quiz.locator("button.rnn-quiz-check").click()
+    return _feedback(quiz)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_quizzes_tell_right_from_wrong(page, server, browser):
+    """Every quiz on the page: a wrong answer, then the right one, each with its feedback."""
+    ctx, pg = _open(browser, server, page)
+    quizzes = pg.locator(".rnn-quiz")
+    n = quizzes.count()
+    if page in CHAPTERS:
+        assert n >= MIN_QUIZZES_PER_CHAPTER, (
+            f"{page}: {n} quizzes; each chapter needs at least {MIN_QUIZZES_PER_CHAPTER}"
+        )
+    for i in range(n):
+        quiz = quizzes.nth(i)
+        qid = quiz.get_attribute("id")
+        assert quiz.locator("fieldset > legend .rnn-quiz-q").inner_text().strip(), qid
+        assert quiz.locator("[role=status][aria-live=polite]").count() == 1, qid
+        if quiz.get_attribute("data-kind") == "choice":
+            flags = quiz.locator("input[type=radio]").evaluate_all(
+                "rs => rs.map(r => r.dataset.correct === 'true')"
+            )
+            right = flags.index(True)
+            wrong = flags.index(False)
+            assert _answer_choice(quiz, wrong) == ("Not quite. Try another answer.", [str(wrong)])
+            assert _answer_choice(quiz, right) == ("Right.", [str(right)]), qid
+        else:
+            field = quiz.locator("input[data-answer]")
+            answer = float(field.get_attribute("data-answer"))
+            tol = float(field.get_attribute("data-tolerance"))
+            verdict, why = _answer_number(quiz, repr(answer + 2 * tol + 1))
+            assert verdict.startswith("Not quite") and why == [], (qid, verdict)
+            verdict, why = _answer_number(quiz, "not a number")
+            assert verdict.startswith("Type a number") and why == [], (qid, verdict)
+            verdict, why = _answer_number(quiz, repr(answer + 0.5 * tol))
+            assert verdict.startswith("Right") and why == ["answer"], (qid, verdict)
+    ctx.close()
+
+
+def test_quiz_works_with_the_keyboard_alone(server, browser):
+    ctx, pg = _open(browser, server, "book/using_this_book")
+    quiz = pg.locator(".rnn-quiz[data-kind=choice]").first
+    quiz.locator("input[type=radio]").first.focus()
+    pg.keyboard.press("Space")  # selects the focused radio
+    pg.keyboard.press("Enter")  # submits the form
+    first = _feedback(quiz)
+    pg.keyboard.press("ArrowDown")  # moves to and selects the next choice
+    pg.keyboard.press("Enter")
+    second = _feedback(quiz)
+    ctx.close()
+    assert first[1] == ["0"] and second[1] == ["1"], (first, second)
+    assert first[0] != second[0]

@@ -16,17 +16,17 @@ def test_temporal_affine_gradients_and_torch_parity():
     rng = np.random.default_rng(0)
     p = {
         "x": rng.standard_normal((4, 3, 5)),
-        "W": rng.standard_normal((6, 5)),
-        "b": rng.standard_normal(6),
+        "W_hy": rng.standard_normal((6, 5)),
+        "b_hy": rng.standard_normal(6),
     }
     dout = rng.standard_normal((4, 3, 6))
     out, cache = layers.temporal_affine_forward(**p)
-    dx, dW, db = layers.temporal_affine_backward(dout, cache)
-    errors = gradcheck(
-        lambda **q: layers.temporal_affine_forward(**q)[0], p, dout, {"x": dx, "W": dW, "b": db}
-    )
+    dx, dW_hy, db_hy = layers.temporal_affine_backward(dout, cache)
+    analytic = {"x": dx, "W_hy": dW_hy, "b_hy": db_hy}
+    errors = gradcheck(lambda **q: layers.temporal_affine_forward(**q)[0], p, dout, analytic)
     assert max(errors.values()) <= BUDGET, errors
-    ref = F.linear(torch.from_numpy(p["x"]), torch.from_numpy(p["W"]), torch.from_numpy(p["b"]))
+    x, W_hy, b_hy = (torch.from_numpy(p[k]) for k in ("x", "W_hy", "b_hy"))
+    ref = F.linear(x, W_hy, b_hy)
     assert np.abs(out - ref.numpy()).max() <= PARITY
 
 
@@ -116,12 +116,12 @@ BAD = [
     (
         lambda: layers.temporal_affine_forward(np.zeros((1, 3, 4)), np.zeros((2, 5)), np.zeros(2)),
         ValueError,
-        r"W: expected shape \(V, H\) with H = 4",
+        r"W_hy: expected shape \(V, H\) with H = 4",
     ),
     (
         lambda: layers.temporal_affine_forward(np.zeros((1, 3, 4)), np.zeros((2, 4)), np.zeros(3)),
         ValueError,
-        r"b: expected shape \(V,\) = \(2,\)",
+        r"b_hy: expected shape \(V,\) = \(2,\)",
     ),
     (
         lambda: layers.embedding_forward(np.array([[0, 5]]), np.zeros((5, 2))),

@@ -1,17 +1,25 @@
 """Tests for rnn_course.models, rnn_course.train and rnn_course.sampling (small, fast)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from rnn_course import data, models, sampling, train
+from rnn_course import init, models, sampling, train
+from rnn_course.data.tasks import adding_problem, parity
+from rnn_course.data.text import CharVocab, load_corpus, split_corpus
+from rnn_course.train import LMTrainConfig
 
-TEXT = data.load_corpus("pydoc", max_chars=6000)
-VOCAB = data.CharVocab.from_text(TEXT)
-SPLIT = data.split_corpus(VOCAB.encode(TEXT), fractions=(0.8, 0.1, 0.1))
+TEXT = load_corpus("pydoc", max_chars=6000)
+VOCAB = CharVocab.from_text(TEXT)
+SPLIT = split_corpus(VOCAB.encode(TEXT), fractions=(0.8, 0.1, 0.1))
 KW = dict(batch_size=4, seq_len=16, eval_every=5, progress=False, device="cpu")
+
+
+def cfg(**kw):
+    return LMTrainConfig(**{**KW, **kw})
 
 
 def tiny(cell="lstm", impl="ours", seed=0, **kw):
@@ -64,11 +72,11 @@ def test_charlm_bad_ids():
 
 
 def test_sequence_model_shapes_and_losses():
-    x, y = data.adding_problem(6, 10, np.random.default_rng(0))
+    x, y = adding_problem(6, 10, np.random.default_rng(0))
     m = models.SequenceModel(2, 8, 1, cell="gru")
     out, loss = m(torch.as_tensor(x), torch.as_tensor(y))
     assert out.shape == (6,) and loss.item() > 0
-    x, y = data.parity(6, 10, np.random.default_rng(0))
+    x, y = parity(6, 10, np.random.default_rng(0))
     m = models.SequenceModel(1, 8, 2, task="classification", bidirectional=True)
     out, loss = m(torch.as_tensor(x), torch.as_tensor(y))
     assert out.shape == (6, 2) and abs(loss.item() - math.log(2)) < 0.5
@@ -79,7 +87,7 @@ def test_sequence_model_shapes_and_losses():
 
 def test_tiny_lm_loss_decreases():
     m = tiny()
-    r = train.train_lm(m, SPLIT.train, SPLIT.val, max_steps=60, lr=1e-2, **KW)
+    r = train.train_lm(m, SPLIT.train, SPLIT.val, cfg(steps=60, lr=1e-2))
     first, last = np.mean(r["train_loss"][:5]), np.mean(r["train_loss"][-5:])
     assert last < first - 0.8, (first, last)
     assert r["val"][-1][1] < r["val"][0][1]
@@ -90,24 +98,26 @@ def test_tiny_lm_loss_decreases():
 
 
 def test_clip_fraction_and_pre_clip_norm():
-    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10, clip=1e-3, **KW)
+    r = train.train_lm(tiny(), SPLIT.train, None, cfg(steps=10, clip=1e-3))
     assert r["clip_fraction"] == 1.0 and min(r["grad_norm"]) > 1e-3  # norms are pre-clip
-    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10, clip=None, **KW)
+    r = train.train_lm(tiny(), SPLIT.train, None, cfg(steps=10, clip=None))
     assert r["clip_fraction"] == 0.0
 
 
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
 def test_resume_equals_uninterrupted_run(tmp_path, dropout):
-    kw = dict(KW, max_steps=24, lr=5e-3, checkpoint_every=5)
+    ckpt = tmp_path / "run.pt"
+    c = cfg(steps=24, lr=5e-3, checkpoint_every=5)
     mk = lambda seed: tiny(num_layers=2, dropout=dropout, seed=seed)
     full = mk(0)
-    r_full = train.train_lm(full, SPLIT.train, SPLIT.val, **kw)
-    ckpt = tmp_path / "run.pt"
+    r_full = train.train_lm(full, SPLIT.train, SPLIT.val, c)
     part = mk(0)
-    train.train_lm(part, SPLIT.train, SPLIT.val, **dict(kw, max_steps=13), checkpoint=ckpt)
+    train.train_lm(part, SPLIT.train, SPLIT.val, replace(c, steps=13, checkpoint=ckpt))
     # a fresh process would build a fresh model (other init) and resume from the file
     resumed = mk(123)
-    r_res = train.train_lm(resumed, SPLIT.train, SPLIT.val, **kw, checkpoint=ckpt, resume=True)
+    r_res = train.train_lm(
+        resumed, SPLIT.train, SPLIT.val, replace(c, checkpoint=ckpt, resume=True)
+    )
     assert r_res["train_loss"] == r_full["train_loss"]  # exactly, step for step
     for (k, p), q in zip(full.state_dict().items(), resumed.state_dict().values(), strict=True):
         assert torch.equal(p, q), k
@@ -116,14 +126,13 @@ def test_resume_equals_uninterrupted_run(tmp_path, dropout):
 
 def test_resume_from_other_configuration_is_refused(tmp_path):
     ckpt = tmp_path / "run.pt"
-    train.train_lm(tiny(), SPLIT.train, None, max_steps=2, checkpoint=ckpt, **KW)
+    train.train_lm(tiny(), SPLIT.train, None, cfg(steps=2, checkpoint=ckpt))
     other = models.CharLM(len(VOCAB), 32)
+    again = cfg(steps=4, checkpoint=ckpt, resume=True)
     with pytest.raises(ValueError, match="another configuration.*hidden_size"):
-        train.train_lm(other, SPLIT.train, None, max_steps=4, checkpoint=ckpt, resume=True, **KW)
+        train.train_lm(other, SPLIT.train, None, again)
     with pytest.raises(ValueError, match="another configuration.*lr"):
-        train.train_lm(
-            tiny(), SPLIT.train, None, max_steps=4, checkpoint=ckpt, resume=True, lr=0.5, **KW
-        )
+        train.train_lm(tiny(), SPLIT.train, None, replace(again, lr=0.5))
 
 
 def test_atomic_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
@@ -146,29 +155,64 @@ def test_atomic_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
 def test_nan_guard_stops_with_message():
     m = tiny()
     with torch.no_grad():
-        m.head.bias[0] = float("nan")
+        m.W_hy.bias[0] = float("nan")
     with pytest.raises(FloatingPointError, match="diverged at step 0.*learning rate"):
-        train.train_lm(m, SPLIT.train, None, max_steps=5, **KW)
+        train.train_lm(m, SPLIT.train, None, cfg(steps=5))
 
 
 def test_bad_training_inputs():
     with pytest.raises(ValueError, match="seq_len.*longer"):
-        train.train_lm(tiny(), SPLIT.train[:50], None, **dict(KW, seq_len=40), max_steps=1)
-    with pytest.raises(ValueError, match="optimizer.*adam"):
-        train.train_lm(tiny(), SPLIT.train, None, optimizer="lbfgs", max_steps=1, **KW)
+        train.train_lm(tiny(), SPLIT.train[:50], None, cfg(seq_len=40, steps=1))
     with pytest.raises(TypeError, match="integer token ids"):
-        train.train_lm(tiny(), np.zeros(100), None, max_steps=1, **KW)
+        train.train_lm(tiny(), np.zeros(100), None, cfg(steps=1))
+    with pytest.raises(TypeError, match="config: expected an rnn_course.train.LMTrainConfig"):
+        train.train_lm(tiny(), SPLIT.train, None, {"steps": 1})
+
+
+@pytest.mark.parametrize(
+    "change, exc, match",
+    [
+        ({"optimizer": "lbfgs"}, ValueError, "optimizer.*adam"),
+        ({"steps": 2.0}, TypeError, r"steps: expected an int >= 0, got 2.0"),
+        ({"steps": -1}, ValueError, r"steps: expected an int >= 0, got -1"),
+        ({"steps": True}, TypeError, "steps: expected an int"),
+        ({"seq_len": 0}, ValueError, "seq_len: expected an int >= 1"),
+        ({"eval_every": -5}, ValueError, "eval_every: expected an int >= 0"),
+        ({"checkpoint_every": 0}, ValueError, "checkpoint_every: expected an int >= 1"),
+        ({"max_seconds": -1.0}, ValueError, "max_seconds: expected a time budget >= 0"),
+        ({"max_seconds": float("nan")}, ValueError, "max_seconds"),
+        ({"lr": 0}, ValueError, "lr: expected a learning rate > 0"),
+        ({"clip": -1}, ValueError, "clip: expected a maximum norm > 0 or None"),
+    ],
+)
+def test_config_rejects_bad_values(change, exc, match):
+    with pytest.raises(exc, match=match):
+        LMTrainConfig(**change)
+
+
+@pytest.mark.parametrize(
+    "kw, exc, match",
+    [
+        ({"steps": 1.5}, TypeError, "steps: expected an int"),
+        ({"eval_every": 0}, ValueError, "eval_every: expected an int >= 1"),
+        ({"max_seconds": -2}, ValueError, "max_seconds"),
+    ],
+)
+def test_train_sequence_model_rejects_bad_counts(kw, exc, match):
+    m = models.SequenceModel(1, 4, 2, task="classification")
+    with pytest.raises(exc, match=match):
+        train.train_sequence_model(m, lambda r: parity(4, 3, r), progress=False, **kw)
 
 
 def test_max_seconds_budget():
-    r = train.train_lm(tiny(), SPLIT.train, None, max_steps=10**6, max_seconds=0.5, **KW)
+    r = train.train_lm(tiny(), SPLIT.train, None, cfg(steps=10**6, max_seconds=0.5))
     assert r["stopped"] == "max_seconds" and 0 < r["steps"] < 10**6
 
 
 def test_train_sequence_model_learning_curve():
     m = models.SequenceModel(1, 16, 2, cell="gru", task="classification")
     curve = train.train_sequence_model(
-        m, lambda r: data.parity(32, 2, r), steps=150, lr=1e-2, eval_every=50, progress=False
+        m, lambda r: parity(32, 2, r), steps=150, lr=1e-2, eval_every=50, progress=False
     )
     assert curve["steps"] == [0, 50, 100, 150] and len(curve["train_loss"]) == 150
     assert curve["val_loss"][0] > 0.6  # chance level is ln 2 = 0.69
@@ -181,7 +225,7 @@ def test_train_sequence_model_learning_curve():
 def test_sampling_seeded_and_primed():
     m = tiny()
     with torch.no_grad():
-        m.head.weight *= 30  # spread the logits so greedy decoding has no near-ties
+        m.W_hy.weight *= 30  # spread the logits so greedy decoding has no near-ties
     a = sampling.sample(m, VOCAB, prime="The ", length=40, seed=3)
     b = sampling.sample(m, VOCAB, prime="The ", length=40, seed=3)
     c = sampling.sample(m, VOCAB, prime="The ", length=40, seed=4)
@@ -208,3 +252,24 @@ def test_temperature_behaviour():
             sampling.apply_temperature(z, bad)
     kept = sampling.top_k_filter(z, 2)
     assert np.isfinite(kept).sum() == 2 and kept[0] == 2.0
+
+
+# ----------------------------------------------------------------------------- forget bias
+
+
+@pytest.mark.parametrize("impl", models.IMPLS)
+def test_set_forget_bias_makes_the_gate_see_the_value(impl):
+    m = models.SequenceModel(2, 5, 1, cell="lstm", impl=impl, num_layers=2, bidirectional=True)
+    assert init.set_forget_bias_(m, 1.0) is m
+    for name, b in m.rnn.named_parameters():
+        if name.startswith("bias_ih"):
+            assert torch.all(b[5:10] == 1.0), name
+        if name.startswith("bias_hh"):
+            assert torch.all(b[5:10] == 0.0), name
+    cell = torch.nn.LSTMCell(3, 4)
+    init.set_forget_bias_(cell, 2.0)
+    assert torch.all(cell.bias_ih[4:8] + cell.bias_hh[4:8] == 2.0)
+    with pytest.raises(ValueError, match="no LSTM"):
+        init.set_forget_bias_(torch.nn.GRU(2, 3), 1.0)
+    with pytest.raises(TypeError, match="value: expected a number"):
+        init.set_forget_bias_(cell, "1")

@@ -1,0 +1,36 @@
+"""Argument checks shared by the library: one home for "a positive int" and "a Generator".
+
+Every message names the argument and what was expected, e.g.
+``seq_len: expected an int >= 1, got 0``.
+"""
+
+import operator
+
+import numpy as np
+
+
+def positive_int(value, name, minimum=1):
+    """Return ``value`` as an int >= ``minimum``, or raise naming the argument.
+
+    Accepts Python and NumPy integers (anything with ``__index__``), never bool
+    or float: ``2.0`` steps is a mistake, not two steps.
+    """
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        out = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: expected an int >= {minimum}, got {value!r}") from None
+    if out < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
+    return out
+
+
+def check_rng(rng):
+    """Return ``rng`` if it is a ``numpy.random.Generator``, else raise a TypeError."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng: expected a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng
