@@ -34,8 +34,7 @@ _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
 def _output_layer(model):
-    # ``W_hy`` after the INTERFACE.md renames; ``head`` before them.
-    return model.W_hy if hasattr(model, "W_hy") else model.head
+    return model.W_hy  # the output layer (O, H)
 
 
 class Ensemble(nn.Module):

@@ -35,8 +35,7 @@ __all__ = [
 
 
 def _readout(model):
-    # The output layer is ``W_hy`` (INTERFACE.md renames); ``head`` before.
-    return model.W_hy if hasattr(model, "W_hy") else model.head
+    return model.W_hy  # the output layer (V, H)
 
 
 @torch.no_grad()
