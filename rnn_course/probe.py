@@ -337,16 +337,21 @@ def shade_text(ax, text, values, title=None, cmap="PuOr_r", center=None, fontsiz
     )
     for row, line in enumerate(lines):
         for col, ch in enumerate(line):
-            if ch != " ":
-                ax.text(
-                    col,
-                    row,
-                    ch,
-                    ha="center",
-                    va="center",
-                    fontfamily="monospace",
-                    fontsize=fontsize,
-                )
+            if ch == " ":
+                continue
+            v = grid[row, col]
+            r, g, b, _ = image.cmap(image.norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.45  # white text on dark cells
+            ax.text(
+                col,
+                row,
+                ch,
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontfamily="monospace",
+                fontsize=fontsize,
+            )
     if title:
         ax.set_title(title, fontsize=fontsize + 1, loc="left")
     ax.set_xticks([])

@@ -79,16 +79,21 @@ def test_lm_beats_the_unigram_baseline_and_clipping_rarely_fires(corpus, lms):
         assert run["clip_fraction"] < 0.05, (seed, run["clip_fraction"])
         # fewer than one pass over the training text: every training chunk was unseen
         assert run["steps"] * 16 * 32 < len(split.train)
+        # ... and still the validation text (other modules) is predicted worse
+        last_50 = np.mean(run["train_loss"][-50:]) / np.log(2)
+        assert run["val_bpc"] > last_50 + 0.2, (seed, run["val_bpc"], last_50)
 
 
 def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
     _, _, probe_ids = corpus
     for seed in SEEDS:
-        far = {}
+        far, share = {}, {}
         for cell in ("lstm", "rnn"):
-            far[cell], share = ch06.far_share(lms[seed, cell][0], probe_ids)
-            assert share.sum() == pytest.approx(1.0, abs=1e-5)
+            far[cell], share[cell] = ch06.far_share(lms[seed, cell][0], probe_ids)
+            assert share[cell].sum() == pytest.approx(1.0, abs=1e-5)
         assert far["lstm"] > 1.5 * far["rnn"], (seed, far)
+        # and the gap widens with distance
+        assert share["lstm"][30] > 10 * share["rnn"][30], (seed, share["lstm"][30], share["rnn"][30])
 
 
 def test_unit_searches_indentation_and_brackets_survive_strings_do_not(corpus, lms):
@@ -96,13 +101,14 @@ def test_unit_searches_indentation_and_brackets_survive_strings_do_not(corpus, l
     for seed in SEEDS:
         C = probe.lstm_cell_states(lms[seed, "lstm"][0], probe_ids)
         found = ch06.unit_searches(C, vocab.decode(probe_ids))
+        # selected on one half; on the other, also under the previous-character
+        # control, still above the background of that group
         for name in ("indentation", "brackets"):
             f = found[name]
-            # selected on one half; on the other, also under the previous-character
-            # control, still well above the background
             assert abs(f["r_held_out"]) > 0.3, (seed, name, f)
-            assert abs(f["r_control"]) > 0.3, (seed, name, f)
-            assert abs(f["r_control"]) > 2 * f["median_abs_r_control"], (seed, name, f)
+            assert abs(f["r_control"]) > f["median_abs_r_control"] + 0.1, (seed, name, f)
+        f = found["brackets"]  # far above it
+        assert abs(f["r_control"]) > 2 * f["median_abs_r_control"], (seed, f)
         f = found["string"]  # much of the selected correlation was the search
         assert abs(f["r_held_out"]) < abs(f["r_select"]) - 0.1, (seed, f)
 
