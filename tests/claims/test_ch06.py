@@ -93,7 +93,11 @@ def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
             assert share[cell].sum() == pytest.approx(1.0, abs=1e-5)
         assert far["lstm"] > 1.5 * far["rnn"], (seed, far)
         # and the gap widens with distance
-        assert share["lstm"][30] > 10 * share["rnn"][30], (seed, share["lstm"][30], share["rnn"][30])
+        assert share["lstm"][30] > 10 * share["rnn"][30], (
+            seed,
+            share["lstm"][30],
+            share["rnn"][30],
+        )
 
 
 def test_unit_searches_indentation_and_brackets_survive_strings_do_not(corpus, lms):
