@@ -12,10 +12,12 @@ Character-level language model.
 import numpy as np
 
 from rnn_course import layers, numpy_rnn
+from rnn_course._validate import check_rng, positive_int, positive_number
 from rnn_course.batching import batchify, tbptt_chunks
 from rnn_course.clip import clip_grad_norm, clip_grad_value
 from rnn_course.init import init_lstm, init_srn, torch_default
 from rnn_course.optim import Adagrad, Adam
+from rnn_course.sampling import apply_temperature, softmax
 
 __all__ = ["init_lm", "lm_cell", "loss_and_grads", "train_numpy_lm", "sample"]
 
@@ -63,7 +65,10 @@ def _inputs(params, x):
     if "embed" in params:
         return layers.embedding_forward(x, params["embed"])
     V = params["W_hy"].shape[0]
-    layers.embedding_forward(x, np.zeros((V, 1), dtype=params["W_hy"].dtype))  # checks ids
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.integer) or x.ndim != 2:
+        raise TypeError(f"x: expected an integer numpy array of token ids (T, B), got {x!r:.60}")
+    if x.size and (x.min() < 0 or x.max() >= V):
+        raise ValueError(f"x: token ids must lie in [0, {V}), got [{x.min()}, {x.max()}]")
     return np.eye(V, dtype=params["W_hy"].dtype)[x], None  # one-hot (T, B, V)
 
 
@@ -188,7 +193,12 @@ def train_numpy_lm(
         raise ValueError(f"clip_mode: expected 'value' or 'norm', got {clip_mode!r}")
     if not isinstance(text_ids, np.ndarray) or not np.issubdtype(text_ids.dtype, np.integer):
         raise TypeError("text_ids: expected a 1-D integer numpy array of token ids")
-    rng = np.random.default_rng(0) if rng is None else rng
+    steps = positive_int(steps, "steps", 0)
+    seq_len = positive_int(seq_len, "seq_len")
+    batch_size = positive_int(batch_size, "batch_size")
+    if clip is not None and not (isinstance(clip, int | float) and np.isfinite(clip) and clip > 0):
+        raise ValueError(f"clip: expected a threshold > 0 or None, got {clip!r}")
+    rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     if params is None:
         params = init_lm(vocab_size, hidden_size, rng, cell, embed_size)
     opt = (Adagrad if optimizer == "adagrad" else Adam)(params, lr=lr)
@@ -257,10 +267,12 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
     seed_ids = [int(i) for i in seed_ids]
     if not seed_ids:
         raise ValueError("seed_ids: expected at least one token id, got none")
-    if not greedy and rng is None:
-        raise ValueError("rng: a numpy Generator is needed unless greedy=True")
-    if temperature <= 0:
-        raise ValueError(f"temperature: expected > 0, got {temperature!r}")
+    length = positive_int(length, "length", 0)
+    if not greedy:
+        if rng is None:
+            raise ValueError("rng: a numpy Generator is needed unless greedy=True")
+        check_rng(rng)
+    positive_number(temperature, "temperature")
     state = _zero_state(params, 1)
     lstm = lm_cell(params) == "lstm"
     w = [params[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")]
@@ -275,12 +287,11 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
             state = h
         if step < len(seed_ids) - 1:
             continue
-        scores = (h @ params["W_hy"].T + params["b_hy"])[0] / temperature  # (V,)
+        scores = apply_temperature((h @ params["W_hy"].T + params["b_hy"])[0], temperature)  # (V,)
         if greedy:
             nxt = int(np.argmax(scores))
         else:
-            p = np.exp(scores - scores.max())
-            nxt = int(rng.choice(len(p), p=p / p.sum()))
+            nxt = int(rng.choice(len(scores), p=softmax(scores)))
         ids.append(nxt)
         out.append(nxt)
     return out
