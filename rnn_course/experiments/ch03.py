@@ -21,7 +21,7 @@ def train_recall_tbptt(lag, chunk, seed, steps=600, hidden_size=32, lr=3e-3, bat
     """Delayed recall learned by a tanh SRN under truncated BPTT with chunks of ``chunk`` steps.
 
     The network reads long streams of random bits and must output, at every
-    step, the bit it read ``lag`` steps earlier (:func:`rnn_course.data.delayed_recall`).
+    step, the bit it read ``lag`` steps earlier (:func:`rnn_course.data.tasks.delayed_recall`).
     The state is carried across chunks and detached; each chunk is one Adam update.
 
     Parameters
