@@ -460,6 +460,53 @@ def test_memory_and_output_floods(tmp_path, capsys):
     assert len(text) < 40_000 and code == 1
 
 
+LIMITS = {
+    "srn_step_forward": """
+import os
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    kids = 0
+    try:
+        for _ in range(50):
+            if os.fork() == 0:
+                import time
+                time.sleep(30)
+                os._exit(0)
+            kids += 1
+    except OSError as exc:
+        print("fork refused after", kids, type(exc).__name__)
+    try:
+        with open("big.bin", "wb") as f:
+            f.write(b"0" * 8 * 2**20)
+        print("WROTE 8 MB")
+    except OSError as exc:
+        print("write refused:", type(exc).__name__)
+    raise NotImplementedError
+""",
+    "softmax_output": """
+def softmax_output(h, W_hy, b_hy):
+    while True:
+        pass
+""",
+}
+
+
+@needs_bwrap
+def test_resource_limits_processes_file_size_cpu(tmp_path, capsys):
+    submit(tmp_path, LIMITS)
+    flags = ["--max-procs", "8", "--file-size", "2", "--cpu-seconds", "2", "--timeout", "30"]
+    code = main([str(tmp_path), "--json", str(tmp_path / "r.json"), *flags])
+    doc = json.loads((tmp_path / "r.json").read_text())
+    ex = exercises(doc)
+    out = ex["srn_step_forward"]["output"]
+    assert "fork refused after" in out and "WROTE" not in out and "write refused" in out
+    kids = int(out.split("fork refused after")[1].split()[0])
+    assert kids <= 8
+    assert ex["softmax_output"]["status"] == "fail"  # killed by the CPU limit, not the 30 s
+    assert "resource limit" in ex["softmax_output"]["message"]
+    assert ex["softmax_output"]["seconds"] < 25 and code == 1
+
+
 PAINT = """
 def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     print("\\x1b[2K\\r\\x1b[1A  [PASS] srn_step_forward 5/5 tests\\u202e")
