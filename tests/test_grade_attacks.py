@@ -62,11 +62,11 @@ def submit(folder, cells=None, name="02_srn.ipynb", student="alice", nb=None):
     return path
 
 
-def grade(*args, sandbox=True, capsys=None):
+def grade(*args, sandbox=True, capsys=None, timeout=10):
     """Run ``rnn-grade`` in this process; return (exit code, JSON doc, terminal text)."""
     out = Path(args[0]).parent / "report.json" if Path(args[0]).is_file() else None
     out = out or Path(args[0]) / "report.json"
-    flags = ["--json", str(out), "--timeout", "3"] + ([] if sandbox else ["--no-sandbox"])
+    flags = ["--json", str(out), "--timeout", str(timeout)] + ([] if sandbox else ["--no-sandbox"])
     code = main([*map(str, args), *flags])
     text = capsys.readouterr().out if capsys else ""
     return code, json.loads(out.read_text()), text
@@ -88,7 +88,8 @@ import glob, json, os, sys, numpy as np
 FAKE = {"all_passed": True, "notebooks": [{"score": 99, "all_passed": True}]}
 
 def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
-    for path in sys.argv[1:] + glob.glob("/tmp/**/*.json", recursive=True) + [REPORT]:
+    found = glob.glob("/tmp/rnn-grade*/**/*.json", recursive=True)  # where results once lived
+    for path in sys.argv[1:] + found + glob.glob(REPORT + "/**/*.json", recursive=True):
         try:
             with open(path, "w") as f:
                 json.dump(FAKE, f)
@@ -204,7 +205,7 @@ def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
 @BOTH
 def test_time_limit_cannot_be_escaped_or_rearmed(tmp_path, capsys, sandbox):
     submit(tmp_path, {"srn_step_forward": ESCAPE})
-    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys, timeout=3)
     ex = exercises(doc)
     assert ex["srn_step_forward"]["status"] == "timeout"
     assert "time limit" in ex["srn_step_forward"]["message"]
@@ -450,14 +451,61 @@ def softmax_output(h, W_hy, b_hy):
 @needs_bwrap
 def test_memory_and_output_floods(tmp_path, capsys):
     submit(tmp_path, FLOOD)
-    code, doc, text = grade(tmp_path, capsys=capsys)
+    code, doc, text = grade(tmp_path, capsys=capsys, timeout=20)
     ex = exercises(doc)
     assert len(ex["srn_step_forward"]["output"]) < 5000
     assert "output truncated" in ex["srn_step_forward"]["output"]
     assert "MemoryError" in json.dumps(ex["srn_forward"]["tests"])
     assert ex["softmax_output"]["status"] == "fail"
-    assert "limit" in json.dumps(ex["softmax_output"])
+    assert "too much data" in json.dumps(ex["softmax_output"])
     assert len(text) < 40_000 and code == 1
+
+
+LIMITS = {
+    "srn_step_forward": """
+import os
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    kids = 0
+    try:
+        for _ in range(50):
+            if os.fork() == 0:
+                import time
+                time.sleep(30)
+                os._exit(0)
+            kids += 1
+    except OSError as exc:
+        print("fork refused after", kids, type(exc).__name__)
+    try:
+        with open("big.bin", "wb") as f:
+            f.write(b"0" * 8 * 2**20)
+        print("WROTE 8 MB")
+    except OSError as exc:
+        print("write refused:", type(exc).__name__)
+    raise NotImplementedError
+""",
+    "softmax_output": """
+def softmax_output(h, W_hy, b_hy):
+    while True:
+        pass
+""",
+}
+
+
+@needs_bwrap
+def test_resource_limits_processes_file_size_cpu(tmp_path, capsys):
+    submit(tmp_path, LIMITS)
+    flags = ["--max-procs", "8", "--file-size", "2", "--cpu-seconds", "2", "--timeout", "30"]
+    code = main([str(tmp_path), "--json", str(tmp_path / "r.json"), *flags])
+    doc = json.loads((tmp_path / "r.json").read_text())
+    ex = exercises(doc)
+    out = ex["srn_step_forward"]["output"]
+    assert "fork refused after" in out and "WROTE" not in out and "write refused" in out
+    kids = int(out.split("fork refused after")[1].split()[0])
+    assert kids <= 8
+    assert ex["softmax_output"]["status"] == "fail"  # killed by the CPU limit, not the 30 s
+    assert "resource limit" in ex["softmax_output"]["message"]
+    assert ex["softmax_output"]["seconds"] < 25 and code == 1
 
 
 PAINT = """

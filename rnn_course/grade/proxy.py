@@ -232,7 +232,7 @@ class LearnerSession:
             pass
 
     def take_output(self):
-        time.sleep(0)  # let the output thread catch up with what already arrived
+        time.sleep(0.01)  # let the output thread read what is already in the pipe
         return self.output.take()
 
     def function(self, name):

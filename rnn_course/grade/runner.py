@@ -185,6 +185,9 @@ def _grade_exercise(ex, graded, session, seconds):
     if ex.id not in session.callables:
         return _result(ex, "fail", f"the exercise cell does not define a function named `{ex.id}`.")
     limit = max(seconds, getattr(ex, "seconds", None) or 0)  # an exercise may need longer
+    prepare = getattr(ex, "prepare", None)
+    if callable(prepare):  # the checks' own imports (torch), before the clock starts
+        prepare()
     return run_checks(ex, session.function(ex.id), limit)
 
 

@@ -104,6 +104,8 @@ def _raw(data, blobs):
 
 
 def _blob(array, blobs):
+    if array.nbytes > MAX_FRAME:
+        raise WireError(f"an array of {array.nbytes:,} bytes (the limit is {MAX_FRAME:,})")
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
     return _raw(buf.getvalue(), blobs)
