@@ -211,3 +211,13 @@ def test_lesson_backward_solutions_match_numeric_gradients():
     for g, a in zip(got, (h, W_hy, b_hy), strict=True):
         num = numeric_gradient(lambda _: s.temporal_affine_forward(h, W_hy, b_hy)[0], a, dz)
         assert rel_error(g, num) < 1e-7
+
+
+def test_fix_first_verdict_is_not_kept_after_the_earlier_exercise_is_fixed():
+    ex, step = EXERCISES["srn_forward"], EXERCISES["srn_step_forward"]
+    sol = importlib.import_module("rnn_course.grade.lessons.l02_srn.solutions")
+    ns = {"np": sol.np, "srn_step_forward": step.mistakes[0].fn}
+    exec(inspect.getsource(sol.srn_forward), ns)
+    assert "fix `srn_step_forward` first" in _failures(run_checks(ex, ns["srn_forward"]))[0]
+    ns["srn_step_forward"] = sol.srn_step_forward  # fixed; srn_forward itself unchanged
+    assert run_checks(ex, ns["srn_forward"])["status"] == "pass"
