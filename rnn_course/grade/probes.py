@@ -287,7 +287,7 @@ def expect_backward(exercise, fn, forward_args, upstream, compare=None):
     backward before the cache. A wrong forward is reported first ("fix ... first").
     The solution's backward and the catalogued mistakes run on the solution's cache.
     """
-    from .registry import EXERCISES
+    from .registry import EXERCISES, failure_of
 
     name = exercise.forward
     fwd_ex = EXERCISES.get(name)
@@ -316,7 +316,7 @@ def expect_backward(exercise, fn, forward_args, upstream, compare=None):
         raise AssertionError(f"fix `{name}` first: {said}") from None
     for i, n in enumerate(fwd_names):
         if n != "cache" and not close(out[i], ref_out[i]):
-            why = fwd_ex.first_failure(learner_fwd) if fwd_ex else None
+            why = failure_of(name, learner_fwd, fn) if fwd_ex else None
             raise AssertionError(f"fix `{name}` first: " + (why or f"its output `{n}` is wrong"))
     c = fwd_names.index("cache")
     names = list(exercise.returns)
