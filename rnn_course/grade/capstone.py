@@ -5,6 +5,8 @@ left in (or a function whose check fails) it prints what is still to do and retu
 None, so the notebook still runs top to bottom.
 """
 
+import textwrap
+
 import numpy as np
 
 from rnn_course.data.text import CharVocab, load_corpus
@@ -24,6 +26,13 @@ def ready(**fns):
         print("The capstone needs your functions; still to do:\n" + "\n".join(todo))
         print("Finish the exercises above (check(...) passes), then run this cell again.")
     return not todo
+
+
+def show(label, text, width=72):
+    """Print ``label`` and ``text`` wrapped to ``width`` columns (newlines shown as ⏎)."""
+    print(label)
+    print(textwrap.fill(text.replace("\n", "⏎"), width, initial_indent="  ",
+                        subsequent_indent="  ", drop_whitespace=False))  # fmt: skip
 
 
 def text_ids(max_chars):

@@ -32,6 +32,7 @@ LESSONS = {
 
 LESSON_PACKAGE = "rnn_course.grade.lessons"
 EXERCISES = {}  # id -> Exercise, filled when the lesson modules are imported
+_FAILURES = {}  # (exercise id, id(checked fn)) -> (checked fn, failure), within one run
 
 
 @dataclass
@@ -73,8 +74,12 @@ class Exercise:
     def check(self, fn):
         """Decorator: register ``fn`` as one check of this exercise."""
 
+        first = not self.checks
+
         @functools.wraps(fn)
         def run(learner_fn):
+            if first:  # a new run of this exercise's checks: forget earlier verdicts
+                _FAILURES.clear()
             try:
                 return fn(learner_fn)
             except BaseException as exc:
@@ -101,7 +106,7 @@ class Exercise:
                 other = sibling(learner_fn, name)
             except LearnerMissing:
                 continue
-            failure = EXERCISES[name].first_failure(other)
+            failure = failure_of(name, other, learner_fn)
             if failure:
                 return f"fix `{name}` first: {failure} (then check `{self.id}` again)."
         return None
@@ -137,6 +142,18 @@ class Exercise:
         """Another function of this lesson's solutions (e.g. the forward of a backward)."""
         module = importlib.import_module(self.package + ".solutions")
         return getattr(module, name)
+
+
+def failure_of(name, fn, checked):
+    """``EXERCISES[name].first_failure(fn)``, computed once while ``checked`` is checked."""
+    key = (name, id(checked))
+    if key in _FAILURES and _FAILURES[key][0] is checked:
+        return _FAILURES[key][1]
+    if len(_FAILURES) > 64:
+        _FAILURES.clear()
+    failure = EXERCISES[name].first_failure(fn)
+    _FAILURES[key] = (checked, failure)
+    return failure
 
 
 def _resolve(spec):

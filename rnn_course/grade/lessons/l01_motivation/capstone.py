@@ -49,9 +49,9 @@ def run(one_hot_window, bag_of_words, windows=(1, 3, 5, 7, 9, 10), seed=0):
         return None
     by_window = {w: accuracy(lambda s, w=w: one_hot_window(s, K, w)[-1], seed) for w in windows}
     bow = accuracy(lambda s: bag_of_words(s, K), seed)
-    print(f"first-symbol task: T = {T}, K = {K} symbols, chance = {1 / K:.2f}")
+    print(f"first-symbol task: T = {T}, K = {K}, chance = {1 / K:.2f}; test accuracy of")
     for w, acc in by_window.items():
-        note = "covers the first symbol" if w >= T else "misses it"
-        print(f"  window w = {w:>2} ({note:<23}): test accuracy {acc:.2f}")
-    print(f"  bag of words                          : test accuracy {bow:.2f}")
+        note = "sees the first symbol" if w >= T else "misses the first symbol"
+        print(f"  a window of w = {w:>2}: {acc:.2f}   ({note})")
+    print(f"  the bag of words:    {bow:.2f}")
     return {"window": by_window, "bag_of_words": bow, "chance": 1 / K}
