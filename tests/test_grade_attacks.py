@@ -62,11 +62,11 @@ def submit(folder, cells=None, name="02_srn.ipynb", student="alice", nb=None):
     return path
 
 
-def grade(*args, sandbox=True, capsys=None):
+def grade(*args, sandbox=True, capsys=None, timeout=3):
     """Run ``rnn-grade`` in this process; return (exit code, JSON doc, terminal text)."""
     out = Path(args[0]).parent / "report.json" if Path(args[0]).is_file() else None
     out = out or Path(args[0]) / "report.json"
-    flags = ["--json", str(out), "--timeout", "3"] + ([] if sandbox else ["--no-sandbox"])
+    flags = ["--json", str(out), "--timeout", str(timeout)] + ([] if sandbox else ["--no-sandbox"])
     code = main([*map(str, args), *flags])
     text = capsys.readouterr().out if capsys else ""
     return code, json.loads(out.read_text()), text
@@ -254,6 +254,32 @@ def test_calling_the_library_or_the_lesson_solution_fails_naming_it(tmp_path, ca
     assert doc["notebooks"][0]["score"] == 0
 
 
+BY_PATH = """
+import importlib.util
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    try:
+        spec = importlib.util.spec_from_file_location("real", REAL)
+        real = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(real)
+    except Exception as exc:
+        print("refused:", type(exc).__name__)
+        raise NotImplementedError
+    return real.srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity)
+"""
+
+
+@BOTH
+def test_the_real_library_file_cannot_be_loaded_by_path(tmp_path, capsys, sandbox):
+    import rnn_course.numpy_rnn
+
+    real = repr(rnn_course.numpy_rnn.__file__)
+    submit(tmp_path, {"srn_step_forward": BY_PATH.replace("REAL", real)})
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+    ex = exercises(doc)["srn_step_forward"]
+    assert ex["status"] == "not implemented" and "refused:" in ex["output"]
+
+
 # ------------------------------------------------------------------ the machine is out of reach
 
 TOUCH = """
@@ -424,14 +450,61 @@ def softmax_output(h, W_hy, b_hy):
 @needs_bwrap
 def test_memory_and_output_floods(tmp_path, capsys):
     submit(tmp_path, FLOOD)
-    code, doc, text = grade(tmp_path, capsys=capsys)
+    code, doc, text = grade(tmp_path, capsys=capsys, timeout=20)
     ex = exercises(doc)
     assert len(ex["srn_step_forward"]["output"]) < 5000
     assert "output truncated" in ex["srn_step_forward"]["output"]
     assert "MemoryError" in json.dumps(ex["srn_forward"]["tests"])
     assert ex["softmax_output"]["status"] == "fail"
-    assert "limit" in json.dumps(ex["softmax_output"])
+    assert "too much data" in json.dumps(ex["softmax_output"])
     assert len(text) < 40_000 and code == 1
+
+
+LIMITS = {
+    "srn_step_forward": """
+import os
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    kids = 0
+    try:
+        for _ in range(50):
+            if os.fork() == 0:
+                import time
+                time.sleep(30)
+                os._exit(0)
+            kids += 1
+    except OSError as exc:
+        print("fork refused after", kids, type(exc).__name__)
+    try:
+        with open("big.bin", "wb") as f:
+            f.write(b"0" * 8 * 2**20)
+        print("WROTE 8 MB")
+    except OSError as exc:
+        print("write refused:", type(exc).__name__)
+    raise NotImplementedError
+""",
+    "softmax_output": """
+def softmax_output(h, W_hy, b_hy):
+    while True:
+        pass
+""",
+}
+
+
+@needs_bwrap
+def test_resource_limits_processes_file_size_cpu(tmp_path, capsys):
+    submit(tmp_path, LIMITS)
+    flags = ["--max-procs", "8", "--file-size", "2", "--cpu-seconds", "2", "--timeout", "30"]
+    code = main([str(tmp_path), "--json", str(tmp_path / "r.json"), *flags])
+    doc = json.loads((tmp_path / "r.json").read_text())
+    ex = exercises(doc)
+    out = ex["srn_step_forward"]["output"]
+    assert "fork refused after" in out and "WROTE" not in out and "write refused" in out
+    kids = int(out.split("fork refused after")[1].split()[0])
+    assert kids <= 8
+    assert ex["softmax_output"]["status"] == "fail"  # killed by the CPU limit, not the 30 s
+    assert "resource limit" in ex["softmax_output"]["message"]
+    assert ex["softmax_output"]["seconds"] < 25 and code == 1
 
 
 PAINT = """
@@ -609,6 +682,15 @@ def test_malformed_notebooks_get_one_line_each(tmp_path, capsys):
         assert "\n" not in by[who]["error"]
     assert sum(line.startswith("  ERROR ") for line in text.splitlines()) == len(expect)
     assert len(csv_path.read_text().splitlines()) == 1 + len(expect) + 1
+
+
+def test_file_names_cannot_inject_spreadsheet_formulas_or_escapes(tmp_path, capsys):
+    path = submit(tmp_path, name="=HYPERLINK(1)\x1b[31m_02_srn.ipynb", student=None)
+    csv_path = tmp_path / "g.csv"
+    main([str(path), "--csv", str(csv_path)])
+    text = capsys.readouterr().out
+    row = csv_path.read_text().splitlines()[1]
+    assert row.startswith("'=HYPERLINK(1)\\x1b[31m,") and "\x1b" not in text
 
 
 @pytest.mark.parametrize("flag", ["0", "-1", "nan", "inf", "soon"])

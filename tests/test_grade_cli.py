@@ -18,8 +18,10 @@ import importlib
 import inspect
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -115,8 +117,10 @@ def test_solutions_pass_in_a_folder_and_imported_answers_are_blocked(tmp_path):
     doc = json.loads(report.read_text())
     assert code == 1 and all(nb["score"] == 0 for nb in doc["notebooks"])
     for nb in doc["notebooks"]:
-        for ex in nb["exercises"]:
-            assert "your code called `" in json.dumps(ex), ex
+        assert "your code called `" in json.dumps(nb)
+        for ex in nb["exercises"]:  # blocked, or blamed on a blocked exercise it builds on
+            assert ex["passed"] == 0, ex
+            assert "your code called `" in json.dumps(ex) or "fix `" in json.dumps(ex), ex
 
 
 BROKEN = {
@@ -199,24 +203,35 @@ def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
 """
 
 
-def _class(folder):
-    """A class folder mixing layouts, lessons and qualities; {file: expected score}."""
+def _class(folder, size=30):
+    """A class of ``size`` submissions mixing layouts, lessons and qualities; {student: score}."""
     l01 = nbformat.read(LESSON_DIR / "01_motivation.ipynb", as_version=4)
     l02 = nbformat.read(LESSON_DIR / "02_srn.ipynb", as_version=4)
     full = notebook.with_exercises(l02, honest())
     # ReLU ignored: step 4/5 tests (0.8), the sequence 2/3 (0.67), softmax 1: 2.47 points
     partial = notebook.with_exercises(l02, honest() | {"srn_step_forward": NO_RELU})
     solved01 = notebook.with_exercises(l01, copied_solutions(l01))
+    kinds = [
+        ("folder", full, 3),
+        ("folder", partial, 2.47),
+        ("folder", l02, 0),
+        ("file", solved01, 2),
+        ("file", l01, 0),
+        ("junk", None, 0),
+    ]
     expected = {}
-    for i, (nb, score) in enumerate([(full, 3), (partial, 2.47), (l02, 0), (full, 3)]):
-        (folder / f"s{i}").mkdir(parents=True)
-        nbformat.write(nb, folder / f"s{i}" / "02_srn.ipynb")
-        expected[f"s{i}"] = score
-    for i, (nb, score) in enumerate([(solved01, 2), (l01, 0)]):
-        nbformat.write(nb, folder / f"t{i}_01_motivation.ipynb")
-        expected[f"t{i}"] = score
-    (folder / "u0_02_srn.ipynb").write_text("not a notebook")
-    expected["u0"] = 0
+    for i in range(size):
+        layout, nb, score = kinds[i % len(kinds)]
+        student = f"s{i:02d}"
+        if layout == "folder":
+            (folder / student).mkdir(parents=True)
+            nbformat.write(nb, folder / student / "02_srn.ipynb")
+        elif layout == "file":
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / f"{student}_01_motivation.ipynb")
+        else:
+            (folder / f"{student}_02_srn.ipynb").write_text("not a notebook")
+        expected[student] = score
     return expected
 
 
@@ -242,10 +257,34 @@ def test_a_class_grades_into_csv_json_and_gradescope_that_agree(tmp_path, capsys
             assert {"name", "number", "score", "max_score", "output", "visibility"} <= set(
                 gs["tests"][0]
             )
-    assert rows["s1"]["srn_step_forward"] == "0.8"  # 4 of 5 tests: partial credit
+    assert rows["s01"]["srn_step_forward"] == "0.8"  # 4 of 5 tests: partial credit
     assert "srn_step_forward         4/5 tests  0.8/1 points" in text
-    assert rows["u0"]["status"] == "not a notebook" and rows["s0"]["status"] == "graded"
-    assert rows["t0"]["one_hot_window"] == "1" and rows["t0"]["srn_forward"] == ""
+    assert rows["s05"]["status"] == "not a notebook" and rows["s00"]["status"] == "graded"
+    assert rows["s03"]["one_hot_window"] == "1" and rows["s03"]["srn_forward"] == ""
+    assert len(list(paths["gs"].glob("*.json"))) == 30
+
+
+def test_an_interrupted_class_run_keeps_what_it_graded(tmp_path):
+    folder = tmp_path / "class"
+    _class(folder, size=12)
+    csv_path, json_path = tmp_path / "g.csv", tmp_path / "g.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnn_course.grade", str(folder), "-j", "1"]
+        + ["--csv", str(csv_path), "--json", str(json_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (
+        not csv_path.exists() or len(csv_path.read_text().splitlines()) < 3
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    rows = list(csv.DictReader(csv_path.open()))
+    doc = json.loads(json_path.read_text())
+    assert 2 <= len(rows) < 12 and len(doc["notebooks"]) >= len(rows) - 1
+    assert all(r["status"] in ("graded", "not a notebook") for r in rows)
 
 
 # ------------------------------------------------------------------ an instructor's seed

@@ -29,6 +29,8 @@ from .wire import Handle, NotData
 __all__ = ["Handle", "LearnerCrash", "LearnerError", "LearnerFunction", "LearnerSession"]
 
 MAX_OUTPUT = 2000  # characters of learner output kept per exercise
+STARTUP = 60.0  # extra seconds for the setup cells (importing torch takes a while)
+IMPORTS = 20.0  # extra seconds for an exercise cell (its imports)
 MAX_MESSAGE = 1000  # characters of a learner-supplied message
 HELPER_HINT = "define helpers and imports inside the exercise cell: the grader runs only those"
 
@@ -131,28 +133,20 @@ class LearnerSession:
         self.output = _Output()
         self.setup_error = None
         self.cell_errors = {}  # cell index -> message
+        self.fatal = {}  # cell index (or "setup") -> message: cells that killed the process
         self.callables = set()
         self.restarts = 0
 
     # -- life cycle
     def start(self):
-        """Start the learner process and run the setup and exercise cells in it."""
-        self.close()
-        self.generation += 1
-        self.process = LearnerProcess(
-            sandboxed=self.sandboxed, pkg_root=self.pkg_root, limits=self.limits, hide=self.hide
-        )
-        self._drain = threading.Thread(
-            target=self._drain_output, args=(self.process.proc.stderr,), daemon=True
-        )
-        self._drain.start()
-        self.setup_error, self.cell_errors = None, {}
-        if self.setup.strip():
-            self.setup_error = self._exec(self.setup, "<setup cells>")
-        for i, source in enumerate(self.cells):
-            error = self._exec(source, f"<exercise cell {i + 1}>")
-            if error:
-                self.cell_errors[i] = error
+        """Start the learner process and run the setup and exercise cells in it.
+
+        A cell that kills the process (endless loop, ``os._exit``) is remembered and left
+        out when the process is started again, so the other cells still run.
+        """
+        for _ in range(len(self.cells) + 2):
+            if self._start_once():
+                break
         self.callables = set()
         if self.alive:
             try:
@@ -163,6 +157,35 @@ class LearnerSession:
             except LearnerCrash:
                 pass
         return self
+
+    def _start_once(self):
+        """One start; False when a cell killed the process (it is then left out next time)."""
+        self.close()
+        self.generation += 1
+        self.process = LearnerProcess(
+            sandboxed=self.sandboxed, pkg_root=self.pkg_root, limits=self.limits, hide=self.hide
+        )
+        self._drain = threading.Thread(
+            target=self._drain_output, args=(self.process.proc.stderr,), daemon=True
+        )
+        self._drain.start()
+        self.setup_error, self.cell_errors = self.fatal.get("setup"), {}
+        if self.setup.strip() and "setup" not in self.fatal:
+            self.setup_error = self._exec(self.setup, "<setup cells>", STARTUP)
+            if self.setup_error and not self.alive:
+                self.fatal["setup"] = self.setup_error
+                return False
+        for i, source in enumerate(self.cells):
+            if i in self.fatal:
+                self.cell_errors[i] = self.fatal[i]
+                continue
+            error = self._exec(source, f"<exercise cell {i + 1}>", IMPORTS)
+            if error:
+                self.cell_errors[i] = error
+                if not self.alive:
+                    self.fatal[i] = error
+                    return False
+        return True
 
     @property
     def alive(self):
@@ -209,26 +232,26 @@ class LearnerSession:
             pass
 
     def take_output(self):
-        time.sleep(0)  # let the output thread catch up with what already arrived
+        time.sleep(0.01)  # let the output thread read what is already in the pipe
         return self.output.take()
 
     def function(self, name):
         return LearnerFunction(self, name)
 
     # -- requests
-    def _exec(self, source, filename):
-        """Run a cell; None or a message saying why it failed."""
+    def _exec(self, source, filename, extra=0.0):
+        """Run a cell (``seconds + extra`` allowed); None or a message saying why it failed."""
         if not self.alive:
             return "not run: the learner process had stopped"
         try:
             reply, _ = self._request(
                 {"op": "exec", "source": source, "filename": filename},
-                time.monotonic() + self.seconds,
+                time.monotonic() + self.seconds + extra,
             )
         except LearnerCrash as exc:
             if exc.timeout:
                 return (
-                    f"running the cell took longer than {self.seconds:g} s — an endless "
+                    f"running the cell took longer than {self.seconds + extra:g} s — an endless "
                     "loop at top level?"
                 )
             return f"the cell stopped the learner process: {exc}"

@@ -119,12 +119,18 @@ def csv_columns(exercise_ids):
     return ["student", "lesson", "file", *exercise_ids, "total", "maximum", "status", "sandbox"]
 
 
+def _cell(text):
+    """A CSV cell a spreadsheet will not run as a formula (file names come from learners)."""
+    text = escape(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def csv_row(report, exercise_ids):
     got = {e["id"]: earned(e) for e in report["exercises"]}
     row = {
-        "student": report.get("student") or "",
+        "student": _cell(report.get("student") or ""),
         "lesson": report.get("lesson") or "",
-        "file": report["path"],
+        "file": _cell(report["path"]),
         "total": f"{report['score']:g}",
         "maximum": f"{report['max_score']:g}",
         "status": report["status"],

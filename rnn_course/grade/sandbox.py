@@ -22,6 +22,7 @@ the verdict is computed in the grader process from data.
 """
 
 import ast
+import atexit
 import functools
 import json
 import os
@@ -144,6 +145,7 @@ def graded_copy(blocked):
     ``rnn_course.grade.check`` does nothing; no bytecode is copied.
     """
     root = Path(tempfile.mkdtemp(prefix="rnn-grade-pkg-"))
+    atexit.register(shutil.rmtree, root, True)
     dest = root / "rnn_course"
     for src in sorted(PACKAGE_DIR.rglob("*")):
         rel = src.relative_to(PACKAGE_DIR)

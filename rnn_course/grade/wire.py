@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 MAX_FRAME = 64 * 2**20  # bytes in one message; more is refused (a memory flood)
+MAX_HEADER = 8 * 2**20  # bytes of JSON in one message (arrays travel as blobs)
 MAX_DEPTH = 64  # nesting of lists/dicts/tuples
 DATA_KINDS = "biufc"  # bool, int, uint, float, complex
 
@@ -103,6 +104,8 @@ def _raw(data, blobs):
 
 
 def _blob(array, blobs):
+    if array.nbytes > MAX_FRAME:
+        raise WireError(f"an array of {array.nbytes:,} bytes (the limit is {MAX_FRAME:,})")
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
     return _raw(buf.getvalue(), blobs)
@@ -194,6 +197,8 @@ def unpack(body):
     if len(body) < 4:
         raise WireError("short message")
     (n,) = struct.unpack(">I", body[:4])
+    if n > MAX_HEADER:
+        raise WireError(f"a message header of {n:,} bytes (over the {MAX_HEADER:,}-byte limit)")
     try:
         header = json.loads(body[4 : 4 + n].decode())
     except (UnicodeDecodeError, ValueError, RecursionError):

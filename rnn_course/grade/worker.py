@@ -119,12 +119,20 @@ class Server:
             value = fn(*args, **kwargs)
             mutated = _mutated(args, kwargs, before)
         after = [(args if type(m) is int else kwargs)[m] for m in mutated]
-        return {
-            "ok": True,
-            "value": wire.encode(value, blobs_out, self.handle_of),
-            "mutated": mutated,
-            "after": wire.encode(after, blobs_out, self.handle_of),
-        }
+        try:
+            return {
+                "ok": True,
+                "value": wire.encode(value, blobs_out, self.handle_of),
+                "mutated": mutated,
+                "after": wire.encode(after, blobs_out, self.handle_of),
+            }
+        except wire.WireError as exc:
+            blobs_out.clear()
+            return {
+                "ok": False,
+                "kind": "error",
+                "message": f"your function returned {exc}: too much data",
+            }
 
 
 def _failure(exc):
