@@ -44,9 +44,12 @@ def earlier_functions(names=("srn_forward", "srn_backward"), lessons=("02", "03"
     for lesson in lessons:
         for path in sorted(here.glob(f"{lesson}_*.ipynb")):
             nb = nbformat.read(path, as_version=4)
-            exec(notebook.setup_source(nb), space)  # noqa: S102 - the learner's own notebook
-            for _, source in notebook.exercise_cells(nb):
-                exec(source, space)  # noqa: S102
+            sources = [notebook.setup_source(nb)] + [s for _, s in notebook.exercise_cells(nb)]
+            for source in sources:
+                try:
+                    exec(source, space)  # noqa: S102 - the learner's own notebook, in their kernel
+                except Exception as exc:  # noqa: BLE001 - a broken cell there must not stop this one
+                    print(f"capstone: a cell of {path.name} raised {type(exc).__name__}; skipped.")
     if not all(n in space for n in names):
         print(f"capstone: cannot find {', '.join(names)} in lessons {', '.join(lessons)}.")
         return None
