@@ -36,25 +36,10 @@ SLOPES = {
 
 
 def jacobian_product(W_hh, h, kind="tanh"):
-    """Norms of dh_T/dh_k for k = T, T-1, ..., 0, and dh_T/dh_0 itself.
+    """Norms of dh_T/dh_k for k = T, ..., 0 (index n = T - k), and dh_T/dh_0.
 
-    Parameters
-    ----------
-    W_hh : ndarray, shape (H, H)
-    h : ndarray, shape (T, H)
-        States of one sequence; ``h[s]`` is h_{s+1}.
-    kind : {"tanh", "relu", "linear"}
-
-    Returns
-    -------
-    norms : ndarray, shape (T + 1,)
-        Spectral norm of dh_T/dh_{T-n} at index n.
-    J : ndarray, shape (H, H)
-        dh_T/dh_0.
-
-    Notes
-    -----
-    One-step Jacobian diag(f'(a_t)) W_hh, multiplied on the right (eq-vanish-product).
+    W_hh (H, H); h (T, H), the states of one sequence (h[s] is h_{s+1});
+    kind "tanh", "relu" or "linear". Returns norms (T + 1,) and J (H, H).
     """
     T, H = h.shape
     J = np.eye(H)  # dh_T/dh_T
