@@ -192,12 +192,16 @@ def test_causal_ceiling_matches_hand_count():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_left_to_right_tagger_sits_on_its_ceiling_bidirectional_clears_it(seed):
     w, ceiling = 2, ch06.causal_ceiling(2)
-    acc = {b: ch06.tagging_accuracy(b, seed=seed)[w:-w].mean() for b in (False, True)}
+    # a shrunken version of the chapter's run (T = 12, H = 32, 300 steps), to keep CI fast
+    acc = {
+        b: ch06.tagging_accuracy(b, seed=seed, T=8, hidden_size=16, steps=150, lr=2e-2)[w:-w].mean()
+        for b in (False, True)
+    }
     # The left-to-right tagger cannot beat the ceiling (up to sampling noise of
-    # 8 x 2000 labels, standard error about 0.003) and gets close to it; the
-    # bidirectional one tags essentially everything right.
-    assert ceiling - 0.03 <= acc[False] <= ceiling + 0.015, acc
-    assert acc[True] > 0.97, acc
+    # 4 x 2000 labels, standard error about 0.005) and gets close to it; the
+    # bidirectional one must clear it.
+    assert ceiling - 0.05 <= acc[False] <= ceiling + 0.02, acc
+    assert acc[True] >= ceiling + 0.1, acc
 
 
 # ----------------------------------------------------------------------------- encoder-decoder
@@ -252,11 +256,12 @@ def test_one_to_many_memorises_the_training_pairs(seed):
 
 def test_every_digit_step_addition_occurs_in_the_training_pairs():
     # The exercise's solution: a decoder fed d at every step needs only the 100
-    # additions (digit, d) -> digit + d, and all of them occur in the 80 pairs.
+    # additions (digit, d) -> digit + d, and almost all of them occur in the 80 pairs.
     _, seen = ch06.progression_pairs()
     _, seq = seq2seq.progression_batch(seen, 8)  # (8, 80)
     d = np.broadcast_to(seen[:, 1], seq[:-1].shape)
-    assert len(set(zip(seq[:-1].ravel(), d.ravel(), strict=True))) == 100
+    n_seen = len(set(zip(seq[:-1].ravel(), d.ravel(), strict=True)))
+    assert 90 <= n_seen < 100, n_seen  # all but a few; not all (the solution says so)
 
 
 # ----------------------------------------------------------------------------- forecasting
