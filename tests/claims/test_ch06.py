@@ -70,7 +70,8 @@ def lms(corpus):
 
 def test_lm_beats_the_unigram_baseline_and_clipping_rarely_fires(corpus, lms):
     _, split, _ = corpus
-    counts = np.bincount(split.train, minlength=int(split.train.max()) + 1) + 1
+    vocab = corpus[0]
+    counts = np.bincount(split.train, minlength=len(vocab)) + 1
     unigram_bpc = -np.log2((counts / counts.sum())[split.val]).mean()
     for seed in SEEDS:
         _, run = lms[seed, "lstm"]
@@ -100,18 +101,18 @@ def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
         )
 
 
-def test_unit_searches_indentation_and_brackets_survive_strings_do_not(corpus, lms):
+def test_unit_searches_brackets_survive_the_controls_strings_do_not(corpus, lms):
     vocab, _, probe_ids = corpus
     for seed in SEEDS:
         C = probe.lstm_cell_states(lms[seed, "lstm"][0], probe_ids)
         found = ch06.unit_searches(C, vocab.decode(probe_ids))
-        # selected on one half; on the other, also under the previous-character
-        # control, still above the background of that group
+        # selected on one half, strong on the other half (like with like)
         for name in ("indentation", "brackets"):
-            f = found[name]
-            assert abs(f["r_held_out"]) > 0.3, (seed, name, f)
-            assert abs(f["r_control"]) > f["median_abs_r_control"] + 0.1, (seed, name, f)
-        f = found["brackets"]  # far above it
+            assert abs(found[name]["r_held_out"]) > 0.3, (seed, name, found[name])
+        assert abs(found["indentation"]["r_held_out"]) > 0.5, (seed, found["indentation"])
+        # the bracket unit also survives the previous-character control, far above the
+        # background (the indentation unit does not reliably: not asserted, not claimed)
+        f = found["brackets"]
         assert abs(f["r_control"]) > 2 * f["median_abs_r_control"], (seed, f)
         f = found["string"]  # much of the selected correlation was the search
         assert abs(f["r_held_out"]) < abs(f["r_select"]) - 0.1, (seed, f)
