@@ -70,7 +70,8 @@ def lms(corpus):
 
 def test_lm_beats_the_unigram_baseline_and_clipping_rarely_fires(corpus, lms):
     _, split, _ = corpus
-    counts = np.bincount(split.train, minlength=int(split.train.max()) + 1) + 1
+    vocab = corpus[0]
+    counts = np.bincount(split.train, minlength=len(vocab)) + 1
     unigram_bpc = -np.log2((counts / counts.sum())[split.val]).mean()
     for seed in SEEDS:
         _, run = lms[seed, "lstm"]
@@ -91,6 +92,7 @@ def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
         for cell in ("lstm", "rnn"):
             far[cell], share[cell] = ch06.far_share(lms[seed, cell][0], probe_ids)
             assert share[cell].sum() == pytest.approx(1.0, abs=1e-5)
+        assert far["lstm"] < 0.2, (seed, far)  # most of it is on the last few characters
         assert far["lstm"] > 1.5 * far["rnn"], (seed, far)
         # and the gap widens with distance
         assert share["lstm"][30] > 10 * share["rnn"][30], (
@@ -100,18 +102,18 @@ def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
         )
 
 
-def test_unit_searches_indentation_and_brackets_survive_strings_do_not(corpus, lms):
+def test_unit_searches_brackets_survive_the_controls_strings_do_not(corpus, lms):
     vocab, _, probe_ids = corpus
     for seed in SEEDS:
         C = probe.lstm_cell_states(lms[seed, "lstm"][0], probe_ids)
         found = ch06.unit_searches(C, vocab.decode(probe_ids))
-        # selected on one half; on the other, also under the previous-character
-        # control, still above the background of that group
+        # selected on one half, strong on the other half (like with like)
         for name in ("indentation", "brackets"):
-            f = found[name]
-            assert abs(f["r_held_out"]) > 0.3, (seed, name, f)
-            assert abs(f["r_control"]) > f["median_abs_r_control"] + 0.1, (seed, name, f)
-        f = found["brackets"]  # far above it
+            assert abs(found[name]["r_held_out"]) > 0.3, (seed, name, found[name])
+        assert abs(found["indentation"]["r_held_out"]) > 0.5, (seed, found["indentation"])
+        # the bracket unit also survives the previous-character control, far above the
+        # background (the indentation unit does not reliably: not asserted, not claimed)
+        f = found["brackets"]
         assert abs(f["r_control"]) > 2 * f["median_abs_r_control"], (seed, f)
         f = found["string"]  # much of the selected correlation was the search
         assert abs(f["r_held_out"]) < abs(f["r_select"]) - 0.1, (seed, f)
@@ -192,12 +194,16 @@ def test_causal_ceiling_matches_hand_count():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_left_to_right_tagger_sits_on_its_ceiling_bidirectional_clears_it(seed):
     w, ceiling = 2, ch06.causal_ceiling(2)
-    acc = {b: ch06.tagging_accuracy(b, seed=seed)[w:-w].mean() for b in (False, True)}
+    # a shrunken version of the chapter's run (T = 12, H = 32, 300 steps), to keep CI fast
+    acc = {
+        b: ch06.tagging_accuracy(b, seed=seed, T=8, hidden_size=16, steps=150, lr=2e-2)[w:-w].mean()
+        for b in (False, True)
+    }
     # The left-to-right tagger cannot beat the ceiling (up to sampling noise of
-    # 8 x 2000 labels, standard error about 0.003) and gets close to it; the
-    # bidirectional one tags essentially everything right.
-    assert ceiling - 0.03 <= acc[False] <= ceiling + 0.015, acc
-    assert acc[True] > 0.97, acc
+    # 4 x 2000 labels, standard error about 0.005) and gets close to it; the
+    # bidirectional one must clear it.
+    assert ceiling - 0.05 <= acc[False] <= ceiling + 0.02, acc
+    assert acc[True] >= ceiling + 0.1, acc
 
 
 # ----------------------------------------------------------------------------- encoder-decoder
@@ -252,11 +258,12 @@ def test_one_to_many_memorises_the_training_pairs(seed):
 
 def test_every_digit_step_addition_occurs_in_the_training_pairs():
     # The exercise's solution: a decoder fed d at every step needs only the 100
-    # additions (digit, d) -> digit + d, and all of them occur in the 80 pairs.
+    # additions (digit, d) -> digit + d, and almost all of them occur in the 80 pairs.
     _, seen = ch06.progression_pairs()
     _, seq = seq2seq.progression_batch(seen, 8)  # (8, 80)
     d = np.broadcast_to(seen[:, 1], seq[:-1].shape)
-    assert len(set(zip(seq[:-1].ravel(), d.ravel(), strict=True))) == 100
+    n_seen = len(set(zip(seq[:-1].ravel(), d.ravel(), strict=True)))
+    assert 90 <= n_seen < 100, n_seen  # all but a few; not all (the solution says so)
 
 
 # ----------------------------------------------------------------------------- forecasting
