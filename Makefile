@@ -61,8 +61,10 @@ test-pythons: wheel
 	  if [ -z "$$exe" ]; then echo "test-pythons: Python $$v not found, skipped"; continue; fi; \
 	  venv=$(CI_VENVS)/venv-$$v; start=$$(date +%s); \
 	  [ -x $$venv/bin/python ] || $$exe -m venv $$venv; \
-	  grep -E '^(numpy|torch|matplotlib|tqdm|nbformat|pytest|hypothesis)==' requirements.txt > $$venv/pins.txt; \
-	  $$venv/bin/python -m pip install --quiet -r $$venv/pins.txt; \
+	  grep -E '^(numpy|torch|matplotlib|tqdm|nbformat|pytest|hypothesis)==' requirements.txt > $$venv/pins.new; \
+	  if ! cmp -s $$venv/pins.new $$venv/pins.txt; then \
+	    $$venv/bin/python -m pip install --quiet -r $$venv/pins.new && mv $$venv/pins.new $$venv/pins.txt; \
+	  fi; \
 	  $$venv/bin/python -m pip install --quiet --no-deps --force-reinstall _build/wheel/*.whl; \
 	  tmp=$$(mktemp -d); cp -r tests $$tmp/tests; cp .ci/check_installed.py $$tmp/; \
 	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn.ipynb && \
