@@ -1,0 +1,447 @@
+"""Where the learner process runs: a bubblewrap sandbox, or a plain child process.
+
+The sandbox (Debian's ``bwrap``): the system, Python and the venv read-only;
+the graded copy of ``rnn_course`` (see ``graded_copy``) in place of the real
+package; a fresh empty size-limited tmpfs as working directory, TMPDIR and HOME;
+no network (own network namespace, loopback only); its own PID namespace, so
+nothing it starts outlives it; nothing else of the machine visible (not the
+submissions, not HOME, not the repository). When the grader runs as root, the
+learner code runs as ``nobody``. Resource limits (address space, CPU seconds,
+file size, processes) are set before any learner code runs; every time limit is
+enforced from outside by the grader, which kills the whole process group.
+
+The fallback (no bwrap, or ``--no-sandbox``) is a plain child process with the
+same limits, a fresh temporary working directory, a clean environment, the
+graded copy first on the import path and the real package's finder removed,
+plus a Python audit hook refusing writes outside the scratch folder, reads of
+the submissions and the real package, sockets and new processes. That is
+weaker and reported as ``"sandbox": "none"``: audit hooks are no security
+boundary (``ctypes`` can bypass them), the real files stay on disk, and a
+process running as root keeps root's rights. The grade is safe on both paths:
+the verdict is computed in the grader process from data.
+"""
+
+import ast
+import atexit
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import rnn_course
+
+PACKAGE_DIR = Path(rnn_course.__file__).resolve().parent
+NOBODY = 65534
+GRADED_ROOT = "/opt/rnn-grade"  # where the graded copy of the package sits in the sandbox
+SCRATCH = "/scratch"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one learner process (defaults fit a laptop)."""
+
+    memory_mb: int = 4096  # address space (torch alone maps ~1.5 GB)
+    cpu_seconds: int = 300  # CPU time of the whole learner process
+    file_mb: int = 64  # largest file it may write; also the scratch tmpfs size
+    procs: int = 64  # processes and threads beyond those its user already runs
+
+    def rlimits(self, uid):
+        mb = 2**20
+        return {
+            "RLIMIT_AS": self.memory_mb * mb,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_FSIZE": self.file_mb * mb,
+            "RLIMIT_NPROC": _processes_of(uid) + self.procs,
+            "RLIMIT_CORE": 0,
+        }
+
+
+def _processes_of(uid):
+    n = 0
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.stat(f"/proc/{d}").st_uid == uid:
+                    n += len(os.listdir(f"/proc/{d}/task"))
+            except OSError:
+                pass
+    return n
+
+
+# ------------------------------------------------------------------ the graded copy
+
+TRIPWIRE_MODULE = '''"""Tripwires: the graded copy calls `trip` instead of the answers."""
+
+HITS = []
+
+
+class BlockedReference(BaseException):
+    """Raised by a blocked function; a BaseException, so `except Exception` does not hide it."""
+
+
+def trip(name):
+    HITS.append(name)
+    raise BlockedReference(
+        f"{name} is the answer to a graded exercise and is blocked while grading"
+    )
+'''
+
+GRADE_INIT = '''"""rnn_course.grade while grading: `check` (the self-check) does nothing."""
+
+
+def check(fn, exercise=None, seconds=None):
+    """In the graded run the grader runs the checks itself; this call does nothing."""
+    return None
+
+
+def hint(name):
+    """No hints while grading."""
+    return None
+
+
+def solution(name):
+    """No solutions while grading."""
+    return None
+'''
+
+HIDDEN_MODULE = """raise ImportError("the lesson checks are not available to learner code")\n"""
+
+
+def _is_check_module(rel):
+    parts = rel.parts
+    if parts[:2] == ("grade", "checks"):
+        return True
+    return parts[:2] == ("grade", "lessons") and rel.name in ("checks.py", "mistakes.py")
+
+
+def _tripwired(source, blocked, module):
+    """``source`` with every top-level function named in ``blocked`` replaced by a tripwire."""
+    tree = ast.parse(source)
+    changed = False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in blocked:
+            name = f"{module}.{node.name}"
+            call = f"__import__('rnn_course._blocked', fromlist=['trip']).trip({name!r})"
+            node.body = ast.parse(call).body
+            node.decorator_list = []
+            changed = True
+    return ast.unparse(tree) + "\n" if changed else None
+
+
+@functools.lru_cache(maxsize=16)
+def graded_copy(blocked):
+    """A folder holding a copy of ``rnn_course`` for the learner process; returns its parent.
+
+    In the copy every top-level function whose name is in ``blocked`` (the graded
+    exercises' ids and their reference functions, wherever they are defined) calls
+    a tripwire instead of its body; the lesson checks and mistakes are not there;
+    ``rnn_course.grade.check`` does nothing; no bytecode is copied.
+    """
+    root = Path(tempfile.mkdtemp(prefix="rnn-grade-pkg-"))
+    atexit.register(shutil.rmtree, root, True)
+    dest = root / "rnn_course"
+    for src in sorted(PACKAGE_DIR.rglob("*")):
+        rel = src.relative_to(PACKAGE_DIR)
+        if "__pycache__" in rel.parts or src.suffix in (".pyc", ".pyo") or src.is_symlink():
+            continue
+        target = dest / rel
+        if src.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix != ".py":
+            shutil.copyfile(src, target)
+            continue
+        source = src.read_text(encoding="utf-8")
+        module = ".".join(("rnn_course",) + rel.with_suffix("").parts)
+        if rel == Path("grade/__init__.py"):
+            source = GRADE_INIT
+        elif _is_check_module(rel):
+            source = HIDDEN_MODULE
+        else:
+            source = _tripwired(source, blocked, module) or source
+        target.write_text(source, encoding="utf-8")
+    (dest / "_blocked.py").write_text(TRIPWIRE_MODULE, encoding="utf-8")
+    for p in [root, *root.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return str(root)
+
+
+def blocked_names(exercises):
+    """Names to block for ``exercises``: each id and each reference function's name."""
+    names = set()
+    for ex in exercises:
+        names.add(ex.id)
+        if getattr(ex, "reference", None):
+            names.add(ex.reference.split(":")[-1])
+    return frozenset(names)
+
+
+# ------------------------------------------------------------------ the learner command
+
+BOOTSTRAP = r"""
+import json, os, resource, sys
+cfg = json.loads(sys.argv[1])
+if cfg["chown"]:
+    os.chown(cfg["scratch"], cfg["uid"], cfg["uid"])
+for name, value in cfg["rlimits"].items():
+    resource.setrlimit(getattr(resource, name), (value, value))
+if cfg["uid"] is not None and os.getuid() != cfg["uid"]:
+    os.setgroups([]); os.setgid(cfg["uid"]); os.setuid(cfg["uid"])
+os.chdir(cfg["scratch"])
+editable = lambda f: "editable" in getattr(f, "__name__", type(f).__name__).lower()
+sys.meta_path[:] = [f for f in sys.meta_path if not editable(f)]
+sys.path_hooks[:] = [f for f in sys.path_hooks if not editable(f)]
+sys.path[:] = [cfg["pkg"]] + [p for p in sys.path if os.path.realpath(p) not in cfg["hide_path"]]
+sys.path_importer_cache.clear()
+if cfg["audit"]:
+    def _guard(event, args, _c=cfg, _rp=os.path.realpath, _s=str):
+        if event == "open":
+            path, mode = args[0], _s(args[1] or "r")
+            if isinstance(path, int):
+                return
+            writing = any(c in mode for c in "wax+")
+            plain = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
+            if not writing and any(plain.startswith(r + "/") for r in _c["allow"]):
+                return  # fast path: Python, the venv, the graded copy (read-only here)
+            real = _rp(os.fsdecode(path))
+            inside = lambda roots: any(real == r or real.startswith(r + "/") for r in roots)
+            if writing and not inside([_c["scratch"]]):
+                raise PermissionError(f"grading: writing outside the scratch folder: {real}")
+            if inside(_c["hide"]) and not inside(_c["allow"]):
+                raise PermissionError(f"grading: not readable while grading: {real}")
+            parts = real.split("/")
+            if real.startswith("/proc/") and parts[2].isdigit() and parts[2] != _s(os.getpid()):
+                raise PermissionError("grading: other processes are out of reach")
+        elif event in ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
+                       "os.chown", "os.truncate", "os.symlink", "os.link", "shutil.rmtree",
+                       "os.utime"):
+            for a in args[:2]:
+                if isinstance(a, (str, bytes, os.PathLike)):
+                    real = _rp(os.fsdecode(a))
+                    if not (real == _c["scratch"] or real.startswith(_c["scratch"] + "/")):
+                        raise PermissionError(f"grading: {event} outside the scratch folder")
+        elif event == "os.kill" and args[0] not in (0, os.getpid()):
+            raise PermissionError("grading: no signals to other processes")
+        elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
+            raise PermissionError("grading: no network while grading")
+        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+                       "os.spawn", "os.fork", "os.forkpty", "pty.spawn"):
+            raise PermissionError("grading: no new processes while grading")
+    sys.addaudithook(_guard)
+import rnn_course.grade.worker as _w
+_w.main()
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_problem():
+    """None when bubblewrap starts here; else the reason it does not."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        proc = subprocess.run(
+            [exe, *_bwrap_flags(), "--", sys.executable, "-I", "-c", "print('ok')"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap cannot start: {exc}"
+    if proc.returncode != 0 or proc.stdout.strip() != "ok":
+        return "bwrap cannot start here: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def _ancestors(path):
+    p, out = Path(path), []
+    while p.parent != p:
+        p = p.parent
+        out.append(str(p))
+    return out[::-1][1:] if out else []
+
+
+def _python_roots():
+    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
+    roots.add(str(Path(os.path.realpath(sys.executable)).parent.parent))
+    return sorted(r for r in roots if r and not r.startswith("/usr/"))
+
+
+def _bwrap_flags(pkg_root=None, file_mb=64):
+    flags = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+    flags += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if os.getuid() != 0:
+        flags.append("--unshare-user")
+    for d in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"):
+        if os.path.exists(d):
+            link = os.path.islink(d)
+            flags += ["--symlink", os.readlink(d), d] if link else ["--ro-bind", d, d]
+    flags += ["--perms", "0755", "--dir", "/etc"]
+    for f in ("/etc/ld.so.cache", "/etc/localtime"):
+        if os.path.exists(f):
+            flags += ["--ro-bind", f, f]
+    made = {"/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"}
+    for root in _python_roots():
+        for a in _ancestors(root):
+            if a not in made:
+                flags += ["--perms", "0755", "--dir", a]
+                made.add(a)
+        flags += ["--ro-bind", root, root]
+    flags += ["--proc", "/proc", "--dev", "/dev"]
+    flags += ["--perms", "1777", "--size", str(file_mb * 2**20), "--tmpfs", SCRATCH]
+    flags += ["--symlink", SCRATCH, "/tmp"]
+    if pkg_root:
+        flags += ["--perms", "0755", "--dir", "/opt", "--ro-bind", pkg_root, GRADED_ROOT]
+        for real in _visible_package_dirs():  # a copy installed inside a bound folder
+            flags += ["--ro-bind", str(Path(pkg_root) / "rnn_course"), real]
+    flags += ["--chdir", SCRATCH]
+    return flags
+
+
+def _visible_package_dirs():
+    roots = _python_roots()
+    real = str(PACKAGE_DIR)
+    return [real] if any(real.startswith(r + "/") for r in roots) else []
+
+
+def _reachable_by_others(paths):
+    """True when every folder above each path lets others in (so `nobody` can run Python)."""
+    for path in paths:
+        for a in [*_ancestors(path), path]:
+            try:
+                if not os.stat(a).st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+LIVE = weakref.WeakSet()  # learner processes not yet killed
+
+
+def kill_all():
+    """Kill every learner process still running (on an interrupted run)."""
+    for p in list(LIVE):
+        p.kill()
+
+
+def _protect_grader():
+    """Make this (grader) process undumpable: a same-user process can no longer ptrace it or
+    read and write its memory through /proc (the fallback's learner runs as the same user)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
+class LearnerProcess:
+    """One running learner process (sandboxed or not); ``.proc`` is the Popen."""
+
+    def __init__(self, *, sandboxed, pkg_root, limits, hide=()):
+        self.sandboxed = sandboxed
+        if not sandboxed:
+            _protect_grader()
+        self.scratch_host = None
+        root_user = os.getuid() == 0
+        if sandboxed:
+            uid = NOBODY if root_user else os.getuid()
+            cfg = {"scratch": SCRATCH, "pkg": GRADED_ROOT, "chown": False, "audit": False}
+            cmd = ["bwrap", *_bwrap_flags(pkg_root, limits.file_mb), "--"]
+        else:
+            self.scratch_host = tempfile.mkdtemp(prefix="rnn-grade-scratch-")
+            drop = root_user and _reachable_by_others(_python_roots() + [pkg_root])
+            uid = NOBODY if drop else os.getuid()
+            cfg = {"scratch": os.path.realpath(self.scratch_host), "pkg": pkg_root}
+            cfg |= {"chown": drop, "audit": True}
+            cmd = []
+        self.uid = uid
+        self.runs_as_root = uid == 0
+        cfg["uid"] = uid if uid != os.getuid() else None
+        cfg["rlimits"] = limits.rlimits(uid)
+        cfg["hide_path"] = [str(PACKAGE_DIR.parent)]
+        hidden = [str(PACKAGE_DIR), os.path.realpath(os.path.expanduser("~"))]
+        cfg["hide"] = hidden + [os.path.realpath(h) for h in hide]
+        cfg["allow"] = _python_roots() + [os.path.realpath(pkg_root)]
+        cmd += [sys.executable, "-I", "-B", "-c", BOOTSTRAP, json.dumps(cfg)]
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": cfg["scratch"],
+            "TMPDIR": cfg["scratch"],
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": cfg["scratch"],
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
+            "LANG": "C.UTF-8",
+            "RNN_COURSE_SOLUTIONS": "off",
+        }
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.scratch_host or "/",
+            env=env,
+            start_new_session=True,
+        )
+        LIVE.add(self)
+
+    def kill(self):
+        """Kill the learner process, everything it started, and remove its scratch folder."""
+        LIVE.discard(self)
+        pid = self.proc.pid
+        for victim in _descendants(pid):
+            _signal(victim)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        _signal(pid)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self.scratch_host:
+            shutil.rmtree(self.scratch_host, ignore_errors=True)
+            self.scratch_host = None
+
+
+def _signal(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _descendants(pid):
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
