@@ -981,7 +981,6 @@ def draw_configurations_annotated(fig=None):
                 )
                 arrow.set_linewidth(1.3)
     return fig
-    return fig
 
 
 # --- Chapter 5: cell diagrams ---
