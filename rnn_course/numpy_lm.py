@@ -295,3 +295,97 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
         ids.append(nxt)
         out.append(nxt)
     return out
+
+
+# ----------------------------------------------------------------------------
+# Chapter 3 helpers (appended by the chapters' owner, issue 13): truncated
+# BPTT on a whole sequence, and the torch twin of the NumPy language model.
+
+_SRN_KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
+
+
+def truncated_bptt_grads(params, x, targets, k):
+    """Mean cross-entropy of an SRN + read-out and its gradients, with truncated BPTT.
+
+    Parameters
+    ----------
+    params : dict
+        ``W_ih`` (H, D), ``W_hh`` (H, H), ``b_ih``, ``b_hh`` (H,), and the read-out
+        ``W_hy`` (V, H), ``b_hy`` (V,).
+    x : ndarray, shape (T, B, D)
+    targets : ndarray of int, shape (T, B)
+    k : int
+        Chunk length; ``k >= T`` is full BPTT.
+
+    Returns
+    -------
+    loss : float
+        Mean over all T * B tokens: the same for every ``k``.
+    grads : dict
+        Same keys as ``params``.
+
+    Notes
+    -----
+    The state crosses every cut (it is the next chunk's ``h0``) but the ``dh0``
+    that :func:`rnn_course.numpy_rnn.srn_backward` returns is dropped. Each
+    chunk's mean is weighted by its share of the tokens, so the chunk means add
+    up to the mean over the sequence. See chapter 3, Truncated BPTT.
+    """
+    T, B, _ = x.shape
+    names = [*_SRN_KEYS, "W_hy", "b_hy"]
+    total, grads = 0.0, {n: np.zeros_like(params[n]) for n in names}
+    h_carry = np.zeros((B, params["W_hh"].shape[0]), dtype=x.dtype)  # (B, H)
+    for s in range(0, T, k):
+        xs, ys = x[s : s + k], targets[s : s + k]  # (k, B, D), (k, B)
+        h, c_rnn = numpy_rnn.srn_forward(xs, h_carry, *(params[n] for n in _SRN_KEYS))
+        logits, c_out = layers.temporal_affine_forward(h, params["W_hy"], params["b_hy"])
+        loss, dlogits = layers.softmax_cross_entropy(logits, ys)  # mean over the chunk
+        share = len(xs) / T
+        total += share * loss
+        dh, dW_hy, db_hy = layers.temporal_affine_backward(share * dlogits, c_out)
+        _, _, *d_rnn = numpy_rnn.srn_backward(dh, c_rnn)  # dh0 dropped: the cut
+        for n, d in zip(names, [*d_rnn, dW_hy, db_hy], strict=True):
+            grads[n] += d
+        h_carry = h[-1]  # the values cross the cut
+    return total, grads
+
+
+def to_torch_lm(params, dtype=None):
+    """The torch twin of an SRN language model from :func:`init_lm` (with ``embed_size``).
+
+    Parameters
+    ----------
+    params : dict
+        From :func:`init_lm` with ``cell="srn"`` and an ``embed_size``.
+    dtype : torch.dtype, optional
+        Default ``torch.float64``; ``torch.float32`` is faster and agrees to
+        float32 rounding.
+
+    Returns
+    -------
+    rnn_course.models.CharLM
+        ``cell="rnn"``, ``impl="torch"``, holding copies of ``params``:
+        the same function, so the same loss and (through autograd) the same gradients.
+        See chapter 3, Closing the loop: training with our own gradients.
+    """
+    import torch
+
+    from .models import CharLM
+
+    if lm_cell(params) != "srn" or "embed" not in params:
+        raise ValueError("params: expected an SRN language model with an embedding")
+    V, E = params["embed"].shape
+    H = params["W_hh"].shape[0]
+    dtype = torch.float64 if dtype is None else dtype
+    model = CharLM(V, H, cell="rnn", impl="torch", embedding_dim=E).to(dtype)
+    pairs = {
+        "embed.weight": params["embed"],
+        "rnn.weight_ih_l0": params["W_ih"],
+        "rnn.weight_hh_l0": params["W_hh"],
+        "rnn.bias_ih_l0": params["b_ih"],
+        "rnn.bias_hh_l0": params["b_hh"],
+        "W_hy.weight": params["W_hy"],
+        "W_hy.bias": params["b_hy"],
+    }
+    model.load_state_dict({k: torch.tensor(v, dtype=dtype) for k, v in pairs.items()})
+    return model
