@@ -2,24 +2,71 @@
 #   make book   create .venv if missing, install, build the HTML book (warnings are errors)
 #   make test   create .venv if missing, install, run every test (package, lessons, notebooks, built book)
 #   make pdf    the whole book as one PDF, _build/pdf/rnn-course.pdf (offline: Debian's chromium)
-# Also: make lint, make bench, make clean.
+# Also: make lint, make bench, make clean, make test-pythons, make wheel.
+# Another interpreter: make test-unit PYTHON=python3.13 (its own venv, .venv-3.13).
 
 SHELL := /bin/bash
 PYTHON ?= python3
+PYENV_ROOT ?= $(HOME)/.pyenv
+# The interpreter to build venvs with. `python3.13` may be a pyenv shim that is not
+# activated, so fall back to pyenv's own copy of that version.
+PYTHON_BIN := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	ls -d $(PYENV_ROOT)/versions/$(patsubst python%,%,$(PYTHON)).*/bin/python3 2>/dev/null | tail -1)
+PY_VERSION := $(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PYTHON),python3)
 VENV ?= .venv
+else
+VENV ?= .venv-$(PY_VERSION)
+endif
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# CI also runs the library's unit tests on every other supported Python found here.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
+	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean
+.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON_BIN)" || { echo "make: no interpreter found for PYTHON=$(PYTHON)"; exit 2; }
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
+
+# A wheel of the package, built from a clean copy of the sources (no egg-info, no caches).
+wheel: $(STAMP)
+	rm -rf _build/wheel
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w _build/wheel .
+	@ls _build/wheel/*.whl
+
+# For each supported Python other than the default one that this machine has: a venv of
+# its own outside the repository (~/.cache/rnn-course), the pinned runtime and test
+# dependencies, the wheel installed into it (not the source tree), a smoke test of the
+# installed package and its rnn-grade command, and the library's unit tests run from a
+# copy of tests/ outside the repository, so that they import the installed wheel.
+CI_VENVS ?= $(HOME)/.cache/rnn-course
+test-pythons: wheel
+	@set -euo pipefail; default=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	for v in $(SUPPORTED_PYTHONS); do \
+	  [ "$$v" = "$$default" ] && continue; \
+	  exe=$$(command -v python$$v >/dev/null 2>&1 && python$$v -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	         ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python3 2>/dev/null | tail -1 || true); \
+	  if [ -z "$$exe" ]; then echo "test-pythons: Python $$v not found, skipped"; continue; fi; \
+	  venv=$(CI_VENVS)/venv-$$v; start=$$(date +%s); \
+	  [ -x $$venv/bin/python ] || $$exe -m venv $$venv; \
+	  grep -E '^(numpy|torch|matplotlib|tqdm|nbformat|pytest|hypothesis)==' requirements.txt > $$venv/pins.txt; \
+	  $$venv/bin/python -m pip install --quiet -r $$venv/pins.txt; \
+	  $$venv/bin/python -m pip install --quiet --no-deps --force-reinstall _build/wheel/*.whl; \
+	  tmp=$$(mktemp -d); cp -r tests $$tmp/tests; cp .ci/check_installed.py $$tmp/; \
+	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn.ipynb && \
+	   $$venv/bin/python -m pytest -q -p no:cacheprovider $(LIB_TESTS)) || { rm -rf $$tmp; exit 1; }; \
+	  rm -rf $$tmp; echo "test-pythons: Python $$v passed in $$(( $$(date +%s) - start )) s"; \
+	done
+
 
 # Every notebook is executed once per build: the execution cache is cleared first, and the
 # PDF build (pdf-from-cache) reuses the outputs instead of running the notebooks again.
@@ -56,7 +103,7 @@ test-notebooks: $(STAMP)
 test-browser: $(STAMP)
 	$(VENV)/bin/pytest -q -m browser tests
 
-test: lint test-unit test-notebooks book pdf-from-cache test-browser
+test: lint test-unit test-pythons test-notebooks book pdf-from-cache test-browser
 	@echo "make test: all checks passed"
 
 bench: $(STAMP)

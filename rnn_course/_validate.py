@@ -34,3 +34,12 @@ def check_rng(rng):
             f"got {type(rng).__name__}"
         )
     return rng
+
+
+def positive_number(value, name):
+    """Return ``value`` if it is a finite real number > 0 (not bool), else raise naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name}: expected a number > 0, got {value!r}")
+    if not (value > 0 and np.isfinite(value)):
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return value

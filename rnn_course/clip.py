@@ -10,7 +10,11 @@ __all__ = ["clip_grad_norm", "clip_grad_value"]
 
 
 def _arrays(grads):
-    """The gradient arrays of a dict or list, checked to be floating ndarrays."""
+    """The gradient arrays of a dict or list, checked to be writable floating ndarrays.
+
+    Every array is checked before any is touched, so a bad one never leaves the
+    others half-clipped.
+    """
     if isinstance(grads, dict):
         items = list(grads.items())
     elif isinstance(grads, (list, tuple)):
@@ -25,10 +29,15 @@ def _arrays(grads):
                 f"grads[{key!r}]: expected a floating-point numpy array, got "
                 f"{getattr(g, 'dtype', type(g).__name__)}"
             )
+        if not g.flags.writeable:
+            raise ValueError(
+                f"grads[{key!r}]: the array is read-only, and clipping scales the gradients in "
+                "place; pass writable arrays (e.g. g.copy()). Nothing was changed."
+            )
     return [g for _, g in items]
 
 
-def clip_grad_norm(grads, max_norm, norm_type=2.0):
+def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     r"""Scale all gradients together so their global norm is at most ``max_norm``.
 
     Parameters
@@ -40,6 +49,11 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
         Largest allowed norm, > 0.
     norm_type : float
         p of the p-norm; ``float("inf")`` (or ``np.inf``) for the largest absolute value.
+    error_if_nonfinite : bool, default False
+        Raise ``RuntimeError`` (and change nothing) when the total norm is NaN or
+        infinite. When False, the gradients are scaled by the non-finite norm
+        anyway, exactly as torch does: a NaN norm makes every gradient NaN, an
+        infinite one zeroes the finite entries (and turns the infinite ones into NaN).
 
     Returns
     -------
@@ -52,7 +66,8 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
               g_k \leftarrow g_k \cdot \min\Big(1, \frac{\text{max\_norm}}{\|g\| + 10^{-6}}\Big)
 
     One norm over all the gradients, so their relative sizes (the direction
-    of the step) are kept. All-zero gradients are left as they are.
+    of the step) are kept. All-zero gradients are left as they are. Every array
+    is checked (floating, writable) before any is changed.
     See chapter 4, Gradient-norm clipping.
     """
     arrays = _arrays(grads)
@@ -68,10 +83,17 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
     else:
         total = sum(float(np.sum(np.abs(g, dtype=np.float64) ** norm_type)) for g in arrays)
         total = total ** (1.0 / norm_type)
-    coef = max_norm / (total + 1e-6)
-    if coef < 1:
-        for g in arrays:
-            g *= coef
+    if not np.isfinite(total) and error_if_nonfinite:
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            "non-finite, so it cannot be clipped. To disable this error and scale the "
+            "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    coef = max_norm / (total + 1e-6)  # NaN when the norm is NaN, 0 when it is infinite
+    if not coef >= 1:  # clip (also when coef is NaN, as torch does)
+        with np.errstate(invalid="ignore"):  # inf * 0 -> nan, as in torch
+            for g in arrays:
+                g *= coef
     return total
 
 

@@ -565,3 +565,409 @@ def draw_configurations(fig=None):
                 color="0.3",
             )
     return fig
+
+
+# ----------------------------------------------------------------------------- chapters 1-3
+# Appended for chapters 1-3 (issue 13): Elman's context units, the character
+# language model, the shared weight collecting its gradient, and the layout of a
+# text stream for truncated BPTT.
+
+_COLOURS["W"] = PALETTE[6]  # black: a weight matrix
+_COLOURS["ctx"] = PALETTE[2]
+
+
+def _box(ax, cx, cy, w, h, text, kind, gid=None, fontsize=10, dashed=False):
+    colour = _COLOURS[kind]
+    box = FancyBboxPatch(
+        (cx - w / 2, cy - h / 2),
+        w,
+        h,
+        boxstyle="round,pad=0,rounding_size=0.1",
+        facecolor=_lighten(colour, 0.85),
+        edgecolor=colour,
+        linewidth=1.6,
+        linestyle="--" if dashed else "-",
+        zorder=3,
+    )
+    box.set_gid(gid or f"node:{kind}")
+    ax.add_patch(box)
+    if text:
+        ax.text(cx, cy, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+    return box
+
+
+def draw_elman_network(ax=None, title=None):
+    """Draw Elman's (1990) picture of the SRN: a hidden layer and its context units.
+
+    Input units and *context units* feed the hidden units; the hidden units feed
+    the output units and are copied back (fixed weight 1) into the context units,
+    which therefore hold :math:`h_{t-1}` while :math:`h_t` is computed.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Nodes ``node:x``, ``node:ctx``, ``node:h``, ``node:y``; arrows ``arrow:in``,
+        ``arrow:rec`` (context to hidden), ``arrow:out`` and ``arrow:copy``.
+
+    Notes
+    -----
+    See chapter 2, Elman's simple recurrent network.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.4))
+    wide, xs = 1.95, 1.15
+    _box(ax, -xs, 0.0, wide, _H, "input units $x_t$", "x", fontsize=9)
+    _box(ax, xs, 0.0, wide, _H, "context $h_{t-1}$", "ctx", "node:ctx", fontsize=9)
+    _box(ax, 0.0, 1.45, wide + 0.4, _H, "hidden units $h_t$", "h", fontsize=9)
+    _box(ax, 0.0, 2.9, wide + 0.2, _H, r"output units $\hat y_t$", "y", fontsize=9)
+    _arrow(ax, (-xs, _H / 2), (-0.5, 1.45 - _H / 2), "in")
+    ax.text(-xs - 0.05, 0.72, "$W_{ih}$", ha="right", fontsize=9)
+    _arrow(ax, (xs, _H / 2), (0.5, 1.45 - _H / 2), "rec")
+    ax.text(xs + 0.05, 0.72, "$W_{hh}$", ha="left", fontsize=9)
+    _arrow(ax, (0.0, 1.45 + _H / 2), (0.0, 2.9 - _H / 2), "out")
+    ax.text(0.08, 2.17, "$W_{hy}$", ha="left", va="center", fontsize=9)
+    start, end = (wide / 2 + 0.2, 1.45), (xs + wide / 2 - 0.15, _H / 2)
+    copy = _arrow(ax, start, end, "copy", colour=_CARRY, style="--", rad=-0.45)
+    copy.set_linewidth(1.6)
+    ax.text(2.55, 1.2, "copy\n(weight 1)", ha="center", va="center", fontsize=8.5, color=_CARRY)
+    return _finish(ax, -2.25, 3.15, -0.45, 3.35, title)
+
+
+def draw_char_lm(ax=None, text="hello", generate=False, title=None):
+    """Draw a character language model unrolled over ``text``: inputs, states, outputs, targets.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+    text : str, default "hello"
+        At least two characters. The model reads ``text[:-1]``; the target at
+        step t is the next character ``text[t]``, so targets are the inputs
+        shifted by one.
+    generate : bool, default False
+        Draw generation instead of training: no targets; the character sampled
+        at each step is fed back (dashed arrows) as the next input.
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``len(text) - 1`` columns; every output is drawn as a small bar chart of
+        probabilities over the vocabulary (``sorted(set(text))``), the target's
+        bar (or the sampled one) highlighted. Gids as in :func:`draw_unrolled`,
+        plus ``"node:target"`` and ``"arrow:feedback"``.
+
+    Notes
+    -----
+    See chapter 2, An RNN language model.
+    """
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError(f"text: expected a string of at least 2 characters, got {text!r}")
+    vocab = sorted(set(text))
+    steps = len(text) - 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.35 * steps + 1.6, 4.3))
+    rng_heights = [(i * 7919 % 13) / 13 for i in range(len(vocab) * steps)]
+
+    def col(t):
+        return t * _DX
+
+    _node(ax, col(-1), _DY, "$h_0$", "h0", dashed=True)
+    for t in range(steps):
+        cx, inp = col(t), text[t]
+        onehot = "".join("1" if c == inp else "0" for c in vocab)
+        _node(ax, cx, 0.0, f"'{inp}'", "x")
+        ax.text(cx, -_H / 2 - 0.12, onehot, ha="center", va="top", fontsize=7.5, family="monospace")
+        _node(ax, cx, _DY, f"$h_{{{t + 1}}}$", "h")
+        _arrow(ax, (cx, _H / 2), (cx, _DY - _H / 2), "in")
+        _arrow(ax, (col(t - 1) + _W / 2, _DY), (cx - _W / 2, _DY), "rec")
+        # the output distribution as a bar chart inside the y node
+        box = _node(ax, cx, 2 * _DY, "", "y")
+        box.set_height(_H + 0.2)
+        box.set_y(2 * _DY - _H / 2 - 0.1)
+        _arrow(ax, (cx, _DY + _H / 2), (cx, 2 * _DY - _H / 2 - 0.1), "out")
+        nxt = text[t + 1]
+        bw = (_W - 0.16) / len(vocab)
+        for j, c in enumerate(vocab):
+            height = 0.45 if c == nxt else 0.06 + 0.2 * rng_heights[t * len(vocab) + j]
+            x0 = cx - _W / 2 + 0.08 + j * bw
+            colour = _GRAD if c == nxt else "0.6"
+            ax.add_patch(
+                plt.Rectangle((x0, 2 * _DY - 0.2), bw * 0.8, height, color=colour, zorder=4)
+            )
+            ax.text(x0 + 0.4 * bw, 2 * _DY - 0.22, c, ha="center", va="top", fontsize=6.5)
+        if generate:
+            if t + 1 < steps:
+                fb = _arrow(
+                    ax,
+                    (cx + _W / 2, 2 * _DY),
+                    (col(t + 1) - _W / 2 + 0.05, 0.1),
+                    "feedback",
+                    colour=_CARRY,
+                    style="--",
+                )
+                fb.set_linewidth(1.4)
+        else:
+            tgt = _node(ax, cx, 3 * _DY, f"target '{nxt}'", "loss", fontsize=9)
+            tgt.set_gid("node:target")
+            _arrow(ax, (cx, 2 * _DY + _H / 2 + 0.1), (cx, 3 * _DY - _H / 2), "loss")
+    top = (2 if generate else 3) * _DY + _H / 2 + 0.15
+    ax.text(
+        col(-1),
+        0.0,
+        "input" if not generate else "input\n(sampled)",
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        color="0.3",
+    )
+    ax.text(col(-1), 2 * _DY, "softmax\n" + r"$\hat y_t$", ha="center", va="center", fontsize=8.5)
+    return _finish(ax, col(-1) - _W / 2 - 0.1, col(steps - 1) + _W / 2 + 0.15, -0.75, top, title)
+
+
+def draw_shared_weight_gradient(ax=None, steps=3, title=None):
+    """Draw one shared W_hh collecting a gradient from every step, with the backward order.
+
+    The unrolled SRN (states ``h_0 .. h_T`` and one loss per step) has a single
+    ``W_hh`` node below it: it is used by every recurrent arrow (grey dotted
+    lines), and BPTT adds one contribution per step into its accumulator
+    (vermillion arrows). Numbered circles give the order of the backward
+    operations: for t = T, ..., 1 the output part of the gradient reaches
+    ``h_t``, the complete gradient flows into W_hh's accumulator, then on to
+    ``h_{t-1}``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+    steps : int, default 3
+        T, from 1 to 6.
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Gids: ``node:h0``, ``node:h``, ``node:loss``, ``node:W`` (one),
+        ``arrow:grad`` (3 T of them: loss to h_t, into W_hh, to h_{t-1}),
+        ``arrow:rec``, ``arrow:loss`` and ``order`` (the 3 T numbered circles).
+
+    Notes
+    -----
+    :math:`\\partial L/\\partial W_{hh} = \\sum_t \\delta_t h_{t-1}^\\top`: one term per use.
+    See chapter 3, Accumulating gradients of shared weights.
+    """
+    steps = _positive_int(steps, "steps")
+    if steps > 6:
+        raise ValueError(f"steps must be at most 6 for a readable drawing, got {steps}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.55 * steps + 2.2, 3.9))
+    hy, ly, wy = 1.3, 2.6, -0.2  # rows: states, losses, the weight
+
+    def col(t):  # t = 0 is h_0
+        return t * _DX * 1.15
+
+    wx = (col(0) + col(steps)) / 2
+    _box(ax, wx, wy, 1.2, _H, "$W_{hh}$", "W", "node:W", fontsize=11)
+    _node(ax, col(0), hy, "$h_0$", "h0", dashed=True)
+    counter = iter(range(1, 3 * steps + 1))
+
+    def number(x, y):
+        n = next(counter)
+        circle = plt.Circle((x, y), 0.17, facecolor="white", edgecolor=_GRAD, lw=1.2, zorder=6)
+        circle.set_gid("order")
+        ax.add_patch(circle)
+        ax.text(x, y, str(n), ha="center", va="center", fontsize=8, color=_GRAD, zorder=7)
+
+    for t in range(1, steps + 1):
+        _node(ax, col(t), hy, f"$h_{{{t}}}$", "h")
+        _node(ax, col(t), ly, f"$L_{{{t}}}$", "loss")
+        _arrow(ax, (col(t - 1) + _W / 2, hy + 0.1), (col(t) - _W / 2, hy + 0.1), "rec")
+        _arrow(ax, (col(t) - 0.15, hy + _H / 2), (col(t) - 0.15, ly - _H / 2), "loss")
+        mid = (col(t - 1) + col(t)) / 2
+        use = Line2D([mid, wx], [hy + 0.1, wy + _H / 2], color="0.6", ls=":", lw=1.0, zorder=1)
+        ax.add_line(use)
+    for t in range(steps, 0, -1):
+        x1 = col(t)
+        _arrow(ax, (x1 + 0.15, ly - _H / 2), (x1 + 0.15, hy + _H / 2), "grad", colour=_GRAD)
+        number(x1 + 0.42, (hy + ly) / 2)
+        start = (x1 + 0.1, hy - _H / 2)
+        end = (wx + 0.35 * (t - (steps + 1) / 2) / max(steps, 1), wy + _H / 2)
+        _arrow(ax, start, end, "grad", colour=_GRAD, rad=0.1)
+        number(start[0] + 0.5 * (end[0] - start[0]) + 0.12, start[1] + 0.5 * (end[1] - start[1]))
+        _arrow(
+            ax,
+            (x1 - _W / 2, hy - 0.12),
+            (col(t - 1) + _W / 2, hy - 0.12),
+            "grad",
+            colour=_GRAD,
+        )
+        number((x1 + col(t - 1)) / 2 - 0.1, hy - 0.4)
+    ax.text(
+        wx + 0.75,
+        wy,
+        r"$\sum_t \delta_t h_{t-1}^\top$",
+        ha="left",
+        va="center",
+        fontsize=9,
+        color=_GRAD,
+    )
+    return _finish(
+        ax, col(0) - _W / 2 - 0.1, col(steps) + _W / 2 + 0.55, wy - 0.45, ly + 0.45, title
+    )
+
+
+def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_len=4, fig=None):
+    """Draw how a text stream is laid out in ``batch_size`` columns and walked in chunks.
+
+    Left: the stream as one line, cut into B contiguous pieces
+    (:func:`rnn_course.batching.batchify`). Right: the pieces as the columns of
+    an (N, B) array, time running down; horizontal bands are the chunks of
+    ``seq_len`` rows that :func:`rnn_course.batching.tbptt_chunks` yields in
+    order, and the arrows show each column's state carried into its next chunk.
+
+    Parameters
+    ----------
+    text : str
+    batch_size : int, default 3
+    seq_len : int, default 4
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Two axes. The right one holds ``B * N`` cells (gid ``"cell"``), one band
+        per chunk (gid ``"chunk"``) and ``B`` carry arrows per cut (``"arrow:carry"``).
+
+    Notes
+    -----
+    Column b holds ``text[b N:(b + 1) N]``; row t of chunk j + 1 continues where
+    chunk j stopped, so the state at the end of one chunk is the right start
+    for the next. See chapter 3, Closing the loop: training with our own gradients.
+    """
+    import numpy as np
+
+    from .batching import batchify
+
+    B = _positive_int(batch_size, "batch_size")
+    k = _positive_int(seq_len, "seq_len")
+    codes = np.array([ord(c) for c in text])
+    stream = batchify(codes, B)  # (N, B)
+    N = stream.shape[0]
+    if fig is None:
+        fig = plt.figure(figsize=(8.2, 0.32 * N + 1.6))
+    ax_line, ax_grid = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    piece_colours = [PALETTE[i] for i in (0, 4, 2, 3, 5, 1)]
+    # left: the stream as one line, wrapped every N characters for room
+    for i, ch in enumerate(text[: N * B]):
+        b, r = divmod(i, N)
+        ax_line.add_patch(
+            plt.Rectangle(
+                (r, -b * 1.6),
+                1,
+                1,
+                facecolor=_lighten(piece_colours[b % 6], 0.7),
+                edgecolor="white",
+            )
+        )
+        ax_line.text(
+            r + 0.5,
+            -b * 1.6 + 0.5,
+            "␣" if ch == " " else ch,
+            ha="center",
+            va="center",
+            fontsize=8,
+            family="monospace",
+        )
+    for b in range(B):
+        ax_line.text(-0.4, -b * 1.6 + 0.5, f"piece {b + 1}", ha="right", va="center", fontsize=8.5)
+    ax_line.set_xlim(-3.2, N + 0.3)
+    ax_line.set_ylim(-(B - 1) * 1.6 - 0.6, 1.9)
+    ax_line.set_aspect("equal")
+    ax_line.axis("off")
+    ax_line.set_title("the stream, cut into B pieces", fontsize=10)
+    # right: the (N, B) array, time down, chunks as bands
+    gap = 0.6
+    for b in range(B):
+        x0 = b * (1 + gap)
+        for t in range(N):
+            ch = chr(int(stream[t, b]))
+            cell = plt.Rectangle(
+                (x0, -t - 1), 1, 1, facecolor=_lighten(piece_colours[b % 6], 0.7), edgecolor="white"
+            )
+            cell.set_gid("cell")
+            ax_grid.add_patch(cell)
+            ax_grid.text(
+                x0 + 0.5,
+                -t - 0.5,
+                "␣" if ch == " " else ch,
+                ha="center",
+                va="center",
+                fontsize=8,
+                family="monospace",
+            )
+        ax_grid.text(x0 + 0.5, 0.35, f"col {b + 1}", ha="center", va="bottom", fontsize=8.5)
+    width = B * (1 + gap) - gap
+    for j, s in enumerate(range(0, N - 1, k)):
+        rows = min(k, N - 1 - s)
+        band = plt.Rectangle(
+            (-0.15, -s - rows), width + 0.3, rows, fill=False, edgecolor="0.35", lw=1.1, ls="--"
+        )
+        band.set_gid("chunk")
+        ax_grid.add_patch(band)
+        ax_grid.text(
+            width + 0.35, -s - rows / 2, f"chunk {j + 1}", ha="left", va="center", fontsize=8.5
+        )
+        if s > 0:
+            for b in range(B):
+                xc = b * (1 + gap) + 1.0 + gap / 2
+                _arrow(ax_grid, (xc, -s + 0.45), (xc, -s - 0.45), "carry", colour=_CARRY)
+    ax_grid.set_xlim(-0.4, width + 2.4)
+    ax_grid.set_ylim(-N - 0.3, 1.0)
+    ax_grid.set_aspect("equal")
+    ax_grid.axis("off")
+    ax_grid.set_title(f"B = {B} columns, chunks of {k} steps", fontsize=10)
+    return fig
+
+
+_T_XY = [(1, 1), (1, 3), (3, 1), (3, 3), (3, 2)]  # (T_x, T_y) of each panel of _CONFIGS
+
+
+def draw_configurations_annotated(fig=None):
+    """:func:`draw_configurations` with T_x / T_y in each panel and the decoder's feedback.
+
+    Each panel's subtitle gains its number of input steps T_x and output steps
+    T_y. Where the network generates (one-to-many and the decoder of the
+    unaligned encoder-decoder), dashed arrows (gid ``"arrow:feedback"``) show
+    each output fed back into the next step, as a generated word is.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Five axes, as :func:`draw_configurations`.
+
+    Notes
+    -----
+    See chapter 1, Five ways to connect inputs and outputs.
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(7.6, 5.2))
+    fig = draw_configurations(fig)
+    for ax, (tx, ty), (name, _, steps, _, outs) in zip(fig.axes, _T_XY, _CONFIGS, strict=True):
+        ax.set_title(f"{name}\n\n", fontsize=10, fontweight="bold")
+        for text in ax.texts:
+            if text.get_text().startswith("e.g."):
+                text.set_text(f"{text.get_text()}\n$T_x = {tx}$, $T_y = {ty}$")
+        generates = tx == 1 and ty > 1 or (tx > 1 and ty > 1 and tx != ty)
+        if not generates:
+            continue
+        out_steps = range(steps) if outs is True else outs
+        for t in out_steps:
+            if t + 1 < steps:
+                arrow = _arrow(
+                    ax,
+                    (t * _DX + _W / 2, 2 * _DY),
+                    ((t + 1) * _DX - _W / 2, _DY + 0.1),
+                    "feedback",
+                    colour=_CARRY,
+                    style="--",
+                )
+                arrow.set_linewidth(1.3)
+    return fig

@@ -12,10 +12,12 @@ Character-level language model.
 import numpy as np
 
 from rnn_course import layers, numpy_rnn
+from rnn_course._validate import check_rng, positive_int, positive_number
 from rnn_course.batching import batchify, tbptt_chunks
 from rnn_course.clip import clip_grad_norm, clip_grad_value
 from rnn_course.init import init_lstm, init_srn, torch_default
 from rnn_course.optim import Adagrad, Adam
+from rnn_course.sampling import apply_temperature, softmax
 
 __all__ = ["init_lm", "lm_cell", "loss_and_grads", "train_numpy_lm", "sample"]
 
@@ -63,7 +65,10 @@ def _inputs(params, x):
     if "embed" in params:
         return layers.embedding_forward(x, params["embed"])
     V = params["W_hy"].shape[0]
-    layers.embedding_forward(x, np.zeros((V, 1), dtype=params["W_hy"].dtype))  # checks ids
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.integer) or x.ndim != 2:
+        raise TypeError(f"x: expected an integer numpy array of token ids (T, B), got {x!r:.60}")
+    if x.size and (x.min() < 0 or x.max() >= V):
+        raise ValueError(f"x: token ids must lie in [0, {V}), got [{x.min()}, {x.max()}]")
     return np.eye(V, dtype=params["W_hy"].dtype)[x], None  # one-hot (T, B, V)
 
 
@@ -188,7 +193,12 @@ def train_numpy_lm(
         raise ValueError(f"clip_mode: expected 'value' or 'norm', got {clip_mode!r}")
     if not isinstance(text_ids, np.ndarray) or not np.issubdtype(text_ids.dtype, np.integer):
         raise TypeError("text_ids: expected a 1-D integer numpy array of token ids")
-    rng = np.random.default_rng(0) if rng is None else rng
+    steps = positive_int(steps, "steps", 0)
+    seq_len = positive_int(seq_len, "seq_len")
+    batch_size = positive_int(batch_size, "batch_size")
+    if clip is not None and not (isinstance(clip, int | float) and np.isfinite(clip) and clip > 0):
+        raise ValueError(f"clip: expected a threshold > 0 or None, got {clip!r}")
+    rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     if params is None:
         params = init_lm(vocab_size, hidden_size, rng, cell, embed_size)
     opt = (Adagrad if optimizer == "adagrad" else Adam)(params, lr=lr)
@@ -257,10 +267,12 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
     seed_ids = [int(i) for i in seed_ids]
     if not seed_ids:
         raise ValueError("seed_ids: expected at least one token id, got none")
-    if not greedy and rng is None:
-        raise ValueError("rng: a numpy Generator is needed unless greedy=True")
-    if temperature <= 0:
-        raise ValueError(f"temperature: expected > 0, got {temperature!r}")
+    length = positive_int(length, "length", 0)
+    if not greedy:
+        if rng is None:
+            raise ValueError("rng: a numpy Generator is needed unless greedy=True")
+        check_rng(rng)
+    positive_number(temperature, "temperature")
     state = _zero_state(params, 1)
     lstm = lm_cell(params) == "lstm"
     w = [params[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")]
@@ -275,12 +287,105 @@ def sample(params, seed_ids, length, rng=None, temperature=1.0, greedy=False):
             state = h
         if step < len(seed_ids) - 1:
             continue
-        scores = (h @ params["W_hy"].T + params["b_hy"])[0] / temperature  # (V,)
+        scores = apply_temperature((h @ params["W_hy"].T + params["b_hy"])[0], temperature)  # (V,)
         if greedy:
             nxt = int(np.argmax(scores))
         else:
-            p = np.exp(scores - scores.max())
-            nxt = int(rng.choice(len(p), p=p / p.sum()))
+            nxt = int(rng.choice(len(scores), p=softmax(scores)))
         ids.append(nxt)
         out.append(nxt)
     return out
+
+
+# ----------------------------------------------------------------------------
+# Chapter 3 helpers (appended by the chapters' owner, issue 13): truncated
+# BPTT on a whole sequence, and the torch twin of the NumPy language model.
+
+_SRN_KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
+
+
+def truncated_bptt_grads(params, x, targets, k):
+    """Mean cross-entropy of an SRN + read-out and its gradients, with truncated BPTT.
+
+    Parameters
+    ----------
+    params : dict
+        ``W_ih`` (H, D), ``W_hh`` (H, H), ``b_ih``, ``b_hh`` (H,), and the read-out
+        ``W_hy`` (V, H), ``b_hy`` (V,).
+    x : ndarray, shape (T, B, D)
+    targets : ndarray of int, shape (T, B)
+    k : int
+        Chunk length; ``k >= T`` is full BPTT.
+
+    Returns
+    -------
+    loss : float
+        Mean over all T * B tokens: the same for every ``k``.
+    grads : dict
+        Same keys as ``params``.
+
+    Notes
+    -----
+    The state crosses every cut (it is the next chunk's ``h0``) but the ``dh0``
+    that :func:`rnn_course.numpy_rnn.srn_backward` returns is dropped. Each
+    chunk's mean is weighted by its share of the tokens, so the chunk means add
+    up to the mean over the sequence. See chapter 3, Truncated BPTT.
+    """
+    T, B, _ = x.shape
+    names = [*_SRN_KEYS, "W_hy", "b_hy"]
+    total, grads = 0.0, {n: np.zeros_like(params[n]) for n in names}
+    h_carry = np.zeros((B, params["W_hh"].shape[0]), dtype=x.dtype)  # (B, H)
+    for s in range(0, T, k):
+        xs, ys = x[s : s + k], targets[s : s + k]  # (k, B, D), (k, B)
+        h, c_rnn = numpy_rnn.srn_forward(xs, h_carry, *(params[n] for n in _SRN_KEYS))
+        logits, c_out = layers.temporal_affine_forward(h, params["W_hy"], params["b_hy"])
+        loss, dlogits = layers.softmax_cross_entropy(logits, ys)  # mean over the chunk
+        share = len(xs) / T
+        total += share * loss
+        dh, dW_hy, db_hy = layers.temporal_affine_backward(share * dlogits, c_out)
+        _, _, *d_rnn = numpy_rnn.srn_backward(dh, c_rnn)  # dh0 dropped: the cut
+        for n, d in zip(names, [*d_rnn, dW_hy, db_hy], strict=True):
+            grads[n] += d
+        h_carry = h[-1]  # the values cross the cut
+    return total, grads
+
+
+def to_torch_lm(params, dtype=None):
+    """The torch twin of an SRN language model from :func:`init_lm` (with ``embed_size``).
+
+    Parameters
+    ----------
+    params : dict
+        From :func:`init_lm` with ``cell="srn"`` and an ``embed_size``.
+    dtype : torch.dtype, optional
+        Default ``torch.float64``; ``torch.float32`` is faster and agrees to
+        float32 rounding.
+
+    Returns
+    -------
+    rnn_course.models.CharLM
+        ``cell="rnn"``, ``impl="torch"``, holding copies of ``params``:
+        the same function, so the same loss and (through autograd) the same gradients.
+        See chapter 3, Closing the loop: training with our own gradients.
+    """
+    import torch
+
+    from .models import CharLM
+
+    if lm_cell(params) != "srn" or "embed" not in params:
+        raise ValueError("params: expected an SRN language model with an embedding")
+    V, E = params["embed"].shape
+    H = params["W_hh"].shape[0]
+    dtype = torch.float64 if dtype is None else dtype
+    model = CharLM(V, H, cell="rnn", impl="torch", embedding_dim=E).to(dtype)
+    pairs = {
+        "embed.weight": params["embed"],
+        "rnn.weight_ih_l0": params["W_ih"],
+        "rnn.weight_hh_l0": params["W_hh"],
+        "rnn.bias_ih_l0": params["b_ih"],
+        "rnn.bias_hh_l0": params["b_hh"],
+        "W_hy.weight": params["W_hy"],
+        "W_hy.bias": params["b_hy"],
+    }
+    model.load_state_dict({k: torch.tensor(v, dtype=dtype) for k, v in pairs.items()})
+    return model

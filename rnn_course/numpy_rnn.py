@@ -1,4 +1,4 @@
-"""Simple (Elman), LSTM and GRU recurrent layers in NumPy, forward and backward through time.
+r"""Simple (Elman), LSTM and GRU recurrent layers in NumPy, forward and backward through time.
 
 CS231n functional style: every ``*_forward`` returns ``(out, cache)`` and the
 matching ``*_backward(dout, cache)`` returns the gradients ``d<var>`` of every
@@ -15,26 +15,35 @@ GRU    (3H, D)         (3H, H)         (3H,)         r, z, n
 =====  ==============  ==============  ============  ==========
 
 Shapes are time-major: x ``(T, B, D)``, a state ``(B, H)``, a sequence of
-states ``(T, B, H)``. float32 and float64 both work; outputs take the dtype of
-the inputs (all arrays must share one floating dtype, as in torch).
+states ``(T, B, H)``; G is the number of gates (1, 4, 3). float32 and float64
+both work; outputs take the dtype of the inputs (all arrays must share one
+floating dtype, as in torch).
 
-How it is fast, in plain NumPy: the input projection of all T steps is one
-matrix product before the loop; each step does one fused product for all the
-gates, laid out as ``(G, B, H)`` so that every gate's block is contiguous for
-the elementwise work; the weight gradients are large products after the
-backward loop. The only Python loop is over time.
+Two layers of code, one set of equations:
 
-The cache keeps references to the inputs and to the returned states: do not
-modify them in place before calling the backward function.
+- **The step functions are the truth.** ``srn_step_forward`` /
+  ``srn_step_backward`` (and the LSTM and GRU pairs) are written to be read: one
+  line per equation, the equation in a comment, and a step-shaped cache of
+  ``(B, H)`` arrays named after the math (``h_prev``, ``i``, ``f``, ``g``, ``o``,
+  ``tanh_c``, ...).
+- **The sequence functions are the same maths, fast.** ``srn_forward`` and
+  friends project the inputs of all T steps in one matrix product before the
+  loop, do one fused product for all the gates per step (laid out as
+  ``(G, B, H)`` so that every gate's block is contiguous), and compute the
+  weight gradients as large products after the backward loop. Each one's
+  docstring runs the equivalent loop over the step functions as a doctest, and
+  the tests prove the two equal (outputs and every gradient, float64, 1e-12).
 
-The step functions are the sequence functions with T = 1, so there is one
-source of truth for the equations. See chapter 2 (the simple recurrent
-network), chapter 3 (backpropagation through time) and chapter 5 (LSTM and GRU).
+The caches keep references to the inputs and to the returned states: do not
+modify them in place before calling the backward function. See chapter 2 (the
+simple recurrent network), chapter 3 (backpropagation through time) and
+chapter 5 (LSTM and GRU).
 """
 
 import numpy as np
 
 __all__ = [
+    "sigmoid",
     "srn_step_forward",
     "srn_step_backward",
     "srn_forward",
@@ -51,7 +60,13 @@ __all__ = [
 
 NONLINEARITIES = ("tanh", "relu")
 
-
+#: Keys of the step caches (what a step backward reads), named after the math.
+SRN_STEP_CACHE = ("x", "h_prev", "h_next", "W_ih", "W_hh", "nonlinearity")
+LSTM_STEP_CACHE = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "tanh_c", "W_ih", "W_hh")
+GRU_STEP_CACHE = ("x", "h_prev", "r", "z", "n", "gh_n", "W_ih", "W_hh")
+_SRN_CACHE = ("x", "h0", "W_ih", "W_hh", "h", "nonlinearity")
+_LSTM_CACHE = ("x", "h0", "c0", "W_ih", "W_hh", "gates", "h", "c", "tanh_c")
+_GRU_CACHE = ("x", "h0", "W_ih", "W_hh", "gates", "gh_n", "h")
 # ----------------------------------------------------------------- validation
 
 
@@ -129,17 +144,30 @@ def _check_upstream(d, name, shape, shape_text, dtype):
         raise TypeError(f"{name}: dtype {d.dtype} does not match the forward dtype {dtype}")
 
 
-def _check_cache(cache, kind):
-    if not isinstance(cache, dict) or cache.get("kind") != kind:
-        got = cache.get("kind") if isinstance(cache, dict) else type(cache).__name__
-        raise TypeError(f"cache: expected the cache returned by {kind}_forward, got {got!r}")
+def _check_cache(cache, forward, keys):
+    """Check that ``cache`` is the dict returned by the function named ``forward``."""
+    if not isinstance(cache, dict) or not set(keys) <= set(cache):
+        got = f"keys {sorted(cache)}" if isinstance(cache, dict) else type(cache).__name__
+        raise TypeError(
+            f"cache: expected the cache returned by {forward} (keys {', '.join(keys)}), got {got}"
+        )
+
+
+def _check_nonlinearity(nonlinearity):
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
 
 
 # ------------------------------------------------------------------- helpers
 
 
+def sigmoid(a):
+    r"""Logistic sigmoid :math:`1 / (1 + e^{-a})`, written with tanh so it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
 def _sigmoid_(a):
-    r"""In-place logistic sigmoid, written with tanh so it never overflows."""
+    r"""In-place :func:`sigmoid` (same operations, same bits)."""
     a *= 0.5
     np.tanh(a, out=a)
     a *= 0.5
@@ -185,6 +213,87 @@ def _previous_states(h0, h):
 # ----------------------------------------------------------------------- SRN
 
 
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    r"""One step of a simple recurrent layer (``torch.nn.RNNCell``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (B, D)
+    h_prev : ndarray, shape (B, H)
+    W_ih : ndarray, shape (H, D)
+    W_hh : ndarray, shape (H, H)
+    b_ih, b_hh : ndarray, shape (H,)
+    nonlinearity : {"tanh", "relu"}
+
+    Returns
+    -------
+    h_next : ndarray, shape (B, H)
+    cache : dict
+        For :func:`srn_step_backward`: ``x``, ``h_prev``, ``h_next``, ``W_ih``,
+        ``W_hh``, ``nonlinearity`` (arrays of this one step, no time axis).
+
+    Notes
+    -----
+    .. math:: h_{next} = f(x W_{ih}^\top + b_{ih} + h_{prev} W_{hh}^\top + b_{hh})
+
+    See chapter 2, The simple recurrent network.
+    """
+    _check_nonlinearity(nonlinearity)
+    _check_layer(1, x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh  # (B, H) pre-activation
+    h_next = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)  # (B, H)
+    cache = {
+        "x": x,
+        "h_prev": h_prev,
+        "h_next": h_next,
+        "W_ih": W_ih,
+        "W_hh": W_hh,
+        "nonlinearity": nonlinearity,
+    }
+    return h_next, cache
+
+
+def srn_step_backward(dh_next, cache):
+    r"""Backward pass of :func:`srn_step_forward`.
+
+    Parameters
+    ----------
+    dh_next : ndarray, shape (B, H)
+        Gradient of the loss on ``h_next``.
+    cache : dict
+        From :func:`srn_step_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (B, D)
+    dh_prev : ndarray, shape (B, H)
+    dW_ih : ndarray, shape (H, D)
+    dW_hh : ndarray, shape (H, H)
+    db_ih, db_hh : ndarray, shape (H,)
+
+    Notes
+    -----
+    With :math:`a` the pre-activation, :math:`\bar a = \bar h_{next} \odot f'(a)`
+    where :math:`f' = 1 - h_{next}^2` for tanh and :math:`[h_{next} > 0]` for ReLU;
+    then every product of the forward sends :math:`\bar a` back to its two
+    factors. See chapter 3, Backpropagation through time.
+    """
+    _check_cache(cache, "srn_step_forward", SRN_STEP_CACHE)
+    x, h_prev, h_next = cache["x"], cache["h_prev"], cache["h_next"]
+    W_ih, W_hh = cache["W_ih"], cache["W_hh"]
+    _check_upstream(dh_next, "dh_next", h_next.shape, "(B, H)", h_next.dtype)
+    if cache["nonlinearity"] == "tanh":
+        da = dh_next * (1 - h_next * h_next)  # (B, H)  tanh'(a) = 1 - h^2
+    else:
+        da = dh_next * (h_next > 0)  # (B, H)  relu'(a) = [h > 0]
+    dx = da @ W_ih  # (B, D)
+    dh_prev = da @ W_hh  # (B, H)
+    dW_ih = da.T @ x  # (H, D)
+    dW_hh = da.T @ h_prev  # (H, H)
+    db_ih = da.sum(axis=0)  # (H,)
+    return dx, dh_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
+
+
 def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     r"""Run a simple (Elman) recurrent layer over a whole sequence.
 
@@ -214,9 +323,25 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
 
     The same weights are used at every step (weight sharing). See chapter 2,
     The simple recurrent network.
+
+    Examples
+    --------
+    Equivalent to looping :func:`srn_step_forward` over time, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((H, D)), W_hh=rng.standard_normal((H, H)) / 3,
+    ...          b_ih=rng.standard_normal(H), b_hh=rng.standard_normal(H))
+    >>> h_t, hs = h0, []
+    >>> for t in range(T):
+    ...     h_t, _ = srn_step_forward(x[t], h_t, **w)
+    ...     hs.append(h_t)
+    >>> h, cache = srn_forward(x, h0, **w)
+    >>> bool(np.abs(h - np.stack(hs)).max() < 1e-12)
+    True
     """
-    if nonlinearity not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
+    _check_nonlinearity(nonlinearity)
     T, B, D, H = _check_layer(1, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
     xw = _project_inputs(x, W_ih, b_ih + b_hh, 1, H)[0]  # (T, B, H)
     W_hh_t = np.ascontiguousarray(W_hh.T)  # (H, H)
@@ -231,7 +356,6 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
             np.maximum(a, 0, out=a)
         h_prev = a
     cache = {
-        "kind": "srn",
         "x": x,
         "h0": h0,
         "W_ih": W_ih,
@@ -272,8 +396,33 @@ def srn_backward(dh, cache):
 
     with f'(a) = 1 - h² for tanh and [h > 0] for ReLU. Gradients of shared
     weights are summed over the steps. See chapter 3, Backpropagation through time.
+
+    Examples
+    --------
+    Equivalent to looping :func:`srn_step_backward` from the last step to the
+    first, adding up the weight gradients, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((H, D)), W_hh=rng.standard_normal((H, H)) / 3,
+    ...          b_ih=rng.standard_normal(H), b_hh=rng.standard_normal(H))
+    >>> h, cache = srn_forward(x, h0, **w)
+    >>> dh = rng.standard_normal((T, B, H))
+    >>> fast = srn_backward(dh, cache)
+    >>> h_t, steps = h0, []
+    >>> for t in range(T):
+    ...     h_t, step_cache = srn_step_forward(x[t], h_t, **w)
+    ...     steps.append(step_cache)
+    >>> dx, dh_prev = np.zeros_like(x), np.zeros_like(h0)
+    >>> dw = [np.zeros_like(v) for v in w.values()]  # dW_ih, dW_hh, db_ih, db_hh
+    >>> for t in reversed(range(T)):
+    ...     dx[t], dh_prev, *dw_t = srn_step_backward(dh[t] + dh_prev, steps[t])
+    ...     dw = [a + b for a, b in zip(dw, dw_t)]
+    >>> bool(max(np.abs(a - b).max() for a, b in zip(fast, [dx, dh_prev, *dw])) < 1e-12)
+    True
     """
-    _check_cache(cache, "srn")
+    _check_cache(cache, "srn_forward", _SRN_CACHE)
     x, h0, W_ih, W_hh, h = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"], cache["h"]
     T, B, H = h.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
@@ -296,62 +445,117 @@ def srn_backward(dh, cache):
     return dx, dh_next, dW_ih, dW_hh, db, db.copy()
 
 
-def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
-    r"""One step of a simple recurrent layer.
+# ---------------------------------------------------------------------- LSTM
+
+
+def lstm_step_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
+    r"""One LSTM step (``torch.nn.LSTMCell``).
 
     Parameters
     ----------
     x : ndarray, shape (B, D)
-    h_prev : ndarray, shape (B, H)
-    W_ih : ndarray, shape (H, D)
-    W_hh : ndarray, shape (H, H)
-    b_ih, b_hh : ndarray, shape (H,)
-    nonlinearity : {"tanh", "relu"}
+    h_prev, c_prev : ndarray, shape (B, H)
+    W_ih : ndarray, shape (4H, D)
+    W_hh : ndarray, shape (4H, H)
+    b_ih, b_hh : ndarray, shape (4H,)
+        Gate blocks in the order i, f, g, o, as in torch.
 
     Returns
     -------
-    h_next : ndarray, shape (B, H)
+    h_next, c_next : ndarray, shape (B, H)
     cache : dict
-        For :func:`srn_step_backward`.
+        For :func:`lstm_step_backward`: ``x``, ``h_prev``, ``c_prev``, the gates
+        ``i``, ``f``, ``g``, ``o`` (after their nonlinearity), ``tanh_c``
+        (:math:`\tanh c_{next}`), ``W_ih``, ``W_hh``; every array (B, H) or a weight.
 
     Notes
     -----
-    .. math:: h_{next} = f(x W_{ih}^\top + b_{ih} + h_{prev} W_{hh}^\top + b_{hh})
+    .. math::
+        i &= \sigma(x W_{ii}^\top + b_{ii} + h_{prev} W_{hi}^\top + b_{hi}) \\
+        f &= \sigma(x W_{if}^\top + b_{if} + h_{prev} W_{hf}^\top + b_{hf}) \\
+        g &= \tanh(x W_{ig}^\top + b_{ig} + h_{prev} W_{hg}^\top + b_{hg}) \\
+        o &= \sigma(x W_{io}^\top + b_{io} + h_{prev} W_{ho}^\top + b_{ho}) \\
+        c_{next} &= f \odot c_{prev} + i \odot g \\
+        h_{next} &= o \odot \tanh(c_{next})
 
-    See chapter 2, The simple recurrent network.
+    See chapter 5, LSTM and GRU.
     """
-    _check_array(x, "x", 2, "(B, D)")
-    _check_layer(1, x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
-    h, cache = srn_forward(x[None], h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity)
-    return h[0], cache
+    _check_layer(4, x, {"h_prev": h_prev, "c_prev": c_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
+    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh  # (B, 4H) gate pre-activations
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)  # each (B, H)
+    i = sigmoid(a_i)  # input gate: how much of g to write
+    f = sigmoid(a_f)  # forget gate: how much of c_prev to keep
+    g = np.tanh(a_g)  # candidate values
+    o = sigmoid(a_o)  # output gate: how much of the cell to show
+    c_next = f * c_prev + i * g  # (B, H)  c_t = f ⊙ c_{t-1} + i ⊙ g
+    tanh_c = np.tanh(c_next)  # (B, H)
+    h_next = o * tanh_c  # (B, H)  h_t = o ⊙ tanh(c_t)
+    cache = {
+        "x": x,
+        "h_prev": h_prev,
+        "c_prev": c_prev,
+        "i": i,
+        "f": f,
+        "g": g,
+        "o": o,
+        "tanh_c": tanh_c,
+        "W_ih": W_ih,
+        "W_hh": W_hh,
+    }
+    return h_next, c_next, cache
 
 
-def srn_step_backward(dh_next, cache):
-    r"""Backward pass of :func:`srn_step_forward`.
+def lstm_step_backward(dh_next, dc_next, cache):
+    r"""Backward pass of :func:`lstm_step_forward`.
 
     Parameters
     ----------
-    dh_next : ndarray, shape (B, H)
+    dh_next, dc_next : ndarray, shape (B, H)
+        Gradients of the loss on ``h_next`` and ``c_next``.
     cache : dict
+        From :func:`lstm_step_forward`.
 
     Returns
     -------
     dx : ndarray, shape (B, D)
-    dh_prev : ndarray, shape (B, H)
-    dW_ih, dW_hh, db_ih, db_hh : ndarray
-        Shapes of the weights.
+    dh_prev, dc_prev : ndarray, shape (B, H)
+    dW_ih : ndarray, shape (4H, D)
+    dW_hh : ndarray, shape (4H, H)
+    db_ih, db_hh : ndarray, shape (4H,)
 
     Notes
     -----
-    See chapter 3, Backpropagation through time.
+    The cell gets its own gradient plus what reaches it through
+    :math:`h = o \odot \tanh c`; the forget gate carries it to the previous cell:
+
+    .. math::
+        \bar c &= \bar c_{next} + \bar h_{next} \odot o \odot (1 - \tanh^2 c_{next}) \\
+        \bar c_{prev} &= \bar c \odot f
+
+    The additive path :math:`\partial c_{next} / \partial c_{prev} = \mathrm{diag}(f)`
+    is why the LSTM keeps gradients alive. See chapter 5, LSTM and GRU.
     """
-    _check_cache(cache, "srn")
-    _check_upstream(dh_next, "dh_next", cache["h0"].shape, "(B, H)", cache["h"].dtype)
-    dx, dh_prev, *dweights = srn_backward(dh_next[None], cache)
-    return (dx[0], dh_prev, *dweights)
-
-
-# ---------------------------------------------------------------------- LSTM
+    _check_cache(cache, "lstm_step_forward", LSTM_STEP_CACHE)
+    x, h_prev, c_prev = cache["x"], cache["h_prev"], cache["c_prev"]
+    i, f, g, o, tanh_c = cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"]
+    W_ih, W_hh = cache["W_ih"], cache["W_hh"]
+    _check_upstream(dh_next, "dh_next", i.shape, "(B, H)", i.dtype)
+    _check_upstream(dc_next, "dc_next", i.shape, "(B, H)", i.dtype)
+    do = dh_next * tanh_c  # h = o ⊙ tanh(c)
+    dc = dc_next + dh_next * o * (1 - tanh_c * tanh_c)  # (B, H) total gradient on c_next
+    di = dc * g  # c = f ⊙ c_prev + i ⊙ g
+    df = dc * c_prev
+    dg = dc * i
+    dc_prev = dc * f  # the additive path
+    da = np.concatenate(  # (B, 4H) through each gate's nonlinearity
+        [di * i * (1 - i), df * f * (1 - f), dg * (1 - g * g), do * o * (1 - o)], axis=1
+    )
+    dx = da @ W_ih  # (B, D)
+    dh_prev = da @ W_hh  # (B, H)
+    dW_ih = da.T @ x  # (4H, D)
+    dW_hh = da.T @ h_prev  # (4H, H)
+    db_ih = da.sum(axis=0)  # (4H,)
+    return dx, dh_prev, dc_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
 
 
 def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
@@ -374,7 +578,8 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     c : ndarray, shape (T, B, H)
         Cell state after every step.
     cache : dict
-        For :func:`lstm_backward`.
+        For :func:`lstm_backward`; ``cache["gates"]`` (T, 4, B, H) holds i, f,
+        g, o of every step (``cache["gates"][:, 1]`` is the forget gate).
 
     Notes
     -----
@@ -387,40 +592,58 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
         h_t &= o_t \odot \tanh(c_t)
 
     See chapter 5, LSTM and GRU.
+
+    Examples
+    --------
+    Equivalent to looping :func:`lstm_step_forward` over time, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x = rng.standard_normal((T, B, D))
+    >>> h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((4 * H, D)), W_hh=rng.standard_normal((4 * H, H)),
+    ...          b_ih=rng.standard_normal(4 * H), b_hh=rng.standard_normal(4 * H))
+    >>> (h_t, c_t), hs, cs = (h0, c0), [], []
+    >>> for t in range(T):
+    ...     h_t, c_t, _ = lstm_step_forward(x[t], h_t, c_t, **w)
+    ...     hs.append(h_t)
+    ...     cs.append(c_t)
+    >>> h, c, cache = lstm_forward(x, h0, c0, **w)
+    >>> bool(max(np.abs(h - np.stack(hs)).max(), np.abs(c - np.stack(cs)).max()) < 1e-12)
+    True
     """
     T, B, D, H = _check_layer(4, x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh)
-    gates = _project_inputs(x, W_ih, b_ih + b_hh, 4, H)  # (4, T, B, H), overwritten by gates
+    gi = _project_inputs(x, W_ih, b_ih + b_hh, 4, H)  # (4, T, B, H) x W_ih^T + b_ih + b_hh
     W_hh_t = _stacked_transpose(W_hh, 4, H)  # (4, H, H)
-    acts = np.empty((T, 4, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearity
+    gates = np.empty((T, 4, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearity
     h = np.empty((T, B, H), dtype=x.dtype)
     c = np.empty((T, B, H), dtype=x.dtype)
-    tc = np.empty((T, B, H), dtype=x.dtype)  # tanh(c_t)
+    tanh_c = np.empty((T, B, H), dtype=x.dtype)  # tanh(c_t)
     h_prev, c_prev = h0, c0
     for t in range(T):
-        a = acts[t]  # (4, B, H): every gate block contiguous
+        a = gates[t]  # (4, B, H): every gate block contiguous
         np.matmul(h_prev, W_hh_t, out=a)  # one fused product for the four gates
-        a += gates[:, t]
+        a += gi[:, t]
         _sigmoid_(a[0:2])  # i, f
         np.tanh(a[2], out=a[2])  # g
         _sigmoid_(a[3])  # o
         i, f, g, o = a
-        ct = c[t]
-        np.multiply(f, c_prev, out=ct)  # c_t = f * c_{t-1} + i * g
-        ct += i * g
-        np.tanh(ct, out=tc[t])
-        np.multiply(o, tc[t], out=h[t])  # h_t = o * tanh(c_t)
-        h_prev, c_prev = h[t], ct
+        c_t = c[t]
+        np.multiply(f, c_prev, out=c_t)  # c_t = f * c_{t-1} + i * g
+        c_t += i * g
+        np.tanh(c_t, out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h[t])  # h_t = o * tanh(c_t)
+        h_prev, c_prev = h[t], c_t
     cache = {
-        "kind": "lstm",
         "x": x,
         "h0": h0,
         "c0": c0,
         "W_ih": W_ih,
         "W_hh": W_hh,
-        "acts": acts,
+        "gates": gates,
         "h": h,
         "c": c,
-        "tc": tc,
+        "tanh_c": tanh_c,
     }
     return h, c, cache
 
@@ -456,11 +679,39 @@ def lstm_backward(dh, cache, dc_last=None):
 
     The additive path :math:`\partial c_t / \partial c_{t-1} = \mathrm{diag}(f_t)`
     is why the LSTM keeps gradients alive. See chapter 5, LSTM and GRU.
+
+    Examples
+    --------
+    Equivalent to looping :func:`lstm_step_backward` from the last step to the
+    first, adding up the weight gradients, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x = rng.standard_normal((T, B, D))
+    >>> h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((4 * H, D)), W_hh=rng.standard_normal((4 * H, H)),
+    ...          b_ih=rng.standard_normal(4 * H), b_hh=rng.standard_normal(4 * H))
+    >>> h, c, cache = lstm_forward(x, h0, c0, **w)
+    >>> dh, dc_last = rng.standard_normal((T, B, H)), rng.standard_normal((B, H))
+    >>> fast = lstm_backward(dh, cache, dc_last)
+    >>> (h_t, c_t), steps = (h0, c0), []
+    >>> for t in range(T):
+    ...     h_t, c_t, step_cache = lstm_step_forward(x[t], h_t, c_t, **w)
+    ...     steps.append(step_cache)
+    >>> dx, dh_prev, dc_prev = np.zeros_like(x), np.zeros_like(h0), dc_last
+    >>> dw = [np.zeros_like(v) for v in w.values()]  # dW_ih, dW_hh, db_ih, db_hh
+    >>> for t in reversed(range(T)):
+    ...     dx[t], dh_prev, dc_prev, *dw_t = lstm_step_backward(
+    ...         dh[t] + dh_prev, dc_prev, steps[t])
+    ...     dw = [a + b for a, b in zip(dw, dw_t)]
+    >>> loop = [dx, dh_prev, dc_prev, *dw]
+    >>> bool(max(np.abs(a - b).max() for a, b in zip(fast, loop)) < 1e-12)
+    True
     """
-    _check_cache(cache, "lstm")
+    _check_cache(cache, "lstm_forward", _LSTM_CACHE)
     x, h0, c0 = cache["x"], cache["h0"], cache["c0"]
-    acts, h, c, tc = cache["acts"], cache["h"], cache["c"], cache["tc"]
-    T, _, B, H = acts.shape
+    gates, h, c, tanh_c = cache["gates"], cache["h"], cache["c"], cache["tanh_c"]
+    T, _, B, H = gates.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     if dc_last is not None:
         _check_upstream(dc_last, "dc_last", (B, H), "(B, H)", h.dtype)
@@ -469,17 +720,17 @@ def lstm_backward(dh, cache, dc_last=None):
     dh_next = np.zeros_like(h0)
     dc = np.zeros_like(c0) if dc_last is None else dc_last.copy()  # (B, H)
     for t in range(T - 1, -1, -1):
-        i, f, g, o = acts[t]
+        i, f, g, o = gates[t]
         c_prev = c[t - 1] if t > 0 else c0
         d_i, d_f, d_g, d_o = dA[:, t]
-        dht = dh[t] + dh_next  # (B, H)
+        dh_t = dh[t] + dh_next  # (B, H)
         # o: dL/do = dh * tanh(c); through the sigmoid: * o (1 - o)
-        np.multiply(dht, tc[t], out=d_o)
+        np.multiply(dh_t, tanh_c[t], out=d_o)
         d_o *= o * (1 - o)
         # c: dc += dh * o * (1 - tanh(c)^2)
-        dht *= o
-        dht *= 1 - tc[t] * tc[t]
-        dc += dht
+        dh_t *= o
+        dh_t *= 1 - tanh_c[t] * tanh_c[t]
+        dc += dh_t
         np.multiply(dc, g, out=d_i)  # i: dc * g * i (1 - i)
         d_i *= i * (1 - i)
         np.multiply(dc, c_prev, out=d_f)  # f: dc * c_prev * f (1 - f)
@@ -497,62 +748,105 @@ def lstm_backward(dh, cache, dc_last=None):
     return dx, dh_next, dc, dW_ih, dW_hh, db, db.copy()
 
 
-def lstm_step_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
-    r"""One LSTM step (``torch.nn.LSTMCell``).
+# ----------------------------------------------------------------------- GRU
+
+
+def gru_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    r"""One GRU step (``torch.nn.GRUCell``).
 
     Parameters
     ----------
     x : ndarray, shape (B, D)
-    h_prev, c_prev : ndarray, shape (B, H)
-    W_ih : ndarray, shape (4H, D)
-    W_hh : ndarray, shape (4H, H)
-    b_ih, b_hh : ndarray, shape (4H,)
-        Gate order i, f, g, o.
+    h_prev : ndarray, shape (B, H)
+    W_ih : ndarray, shape (3H, D)
+    W_hh : ndarray, shape (3H, H)
+    b_ih, b_hh : ndarray, shape (3H,)
+        Gate blocks in the order r, z, n, as in torch.
 
     Returns
     -------
-    h_next, c_next : ndarray, shape (B, H)
+    h_next : ndarray, shape (B, H)
     cache : dict
-        For :func:`lstm_step_backward`.
+        For :func:`gru_step_backward`: ``x``, ``h_prev``, the gates ``r``, ``z``
+        and the candidate ``n``, ``gh_n`` (:math:`h_{prev} W_{hn}^\top + b_{hn}`),
+        ``W_ih``, ``W_hh``; every array (B, H) or a weight.
 
     Notes
     -----
-    The equations of :func:`lstm_forward` for one step. See chapter 5, LSTM and GRU.
+    .. math::
+        r &= \sigma(x W_{ir}^\top + b_{ir} + h_{prev} W_{hr}^\top + b_{hr}) \\
+        z &= \sigma(x W_{iz}^\top + b_{iz} + h_{prev} W_{hz}^\top + b_{hz}) \\
+        n &= \tanh(x W_{in}^\top + b_{in} + r \odot (h_{prev} W_{hn}^\top + b_{hn})) \\
+        h_{next} &= (1 - z) \odot n + z \odot h_{prev}
+
+    The reset gate multiplies ``W_hn h + b_hn`` (bias included), exactly as in
+    torch; z close to 1 keeps the old state. See chapter 5, LSTM and GRU.
     """
-    _check_array(x, "x", 2, "(B, D)")
-    _check_layer(4, x, {"h_prev": h_prev, "c_prev": c_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
-    h, c, cache = lstm_forward(x[None], h_prev, c_prev, W_ih, W_hh, b_ih, b_hh)
-    return h[0], c[0], cache
+    _check_layer(3, x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
+    gi_r, gi_z, gi_n = np.split(x @ W_ih.T + b_ih, 3, axis=1)  # each (B, H): input side
+    gh_r, gh_z, gh_n = np.split(h_prev @ W_hh.T + b_hh, 3, axis=1)  # recurrent side
+    r = sigmoid(gi_r + gh_r)  # reset gate
+    z = sigmoid(gi_z + gh_z)  # update gate
+    n = np.tanh(gi_n + r * gh_n)  # candidate: r chooses how much of h_prev to read
+    h_next = (1 - z) * n + z * h_prev  # (B, H)
+    cache = {
+        "x": x,
+        "h_prev": h_prev,
+        "r": r,
+        "z": z,
+        "n": n,
+        "gh_n": gh_n,
+        "W_ih": W_ih,
+        "W_hh": W_hh,
+    }
+    return h_next, cache
 
 
-def lstm_step_backward(dh_next, dc_next, cache):
-    r"""Backward pass of :func:`lstm_step_forward`.
+def gru_step_backward(dh_next, cache):
+    r"""Backward pass of :func:`gru_step_forward`.
 
     Parameters
     ----------
-    dh_next, dc_next : ndarray, shape (B, H)
+    dh_next : ndarray, shape (B, H)
     cache : dict
+        From :func:`gru_step_forward`.
 
     Returns
     -------
     dx : ndarray, shape (B, D)
-    dh_prev, dc_prev : ndarray, shape (B, H)
-    dW_ih, dW_hh, db_ih, db_hh : ndarray
-        Shapes of the weights.
+    dh_prev : ndarray, shape (B, H)
+    dW_ih : ndarray, shape (3H, D)
+    dW_hh : ndarray, shape (3H, H)
+    db_ih, db_hh : ndarray, shape (3H,)
 
     Notes
     -----
+    .. math::
+        \bar n = \bar h_{next} \odot (1 - z),\quad
+        \bar z = \bar h_{next} \odot (h_{prev} - n),\quad
+        \bar h_{prev} = \bar h_{next} \odot z + \ldots
+
+    The n block differs between the two weight matrices: its input side gets
+    :math:`\bar a_n`, its recurrent side :math:`\bar a_n \odot r`.
     See chapter 5, LSTM and GRU.
     """
-    _check_cache(cache, "lstm")
-    shape, dtype = cache["h0"].shape, cache["h"].dtype
-    _check_upstream(dh_next, "dh_next", shape, "(B, H)", dtype)
-    _check_upstream(dc_next, "dc_next", shape, "(B, H)", dtype)
-    dx, dh_prev, dc_prev, *dweights = lstm_backward(dh_next[None], cache, dc_last=dc_next)
-    return (dx[0], dh_prev, dc_prev, *dweights)
-
-
-# ----------------------------------------------------------------------- GRU
+    _check_cache(cache, "gru_step_forward", GRU_STEP_CACHE)
+    x, h_prev, W_ih, W_hh = cache["x"], cache["h_prev"], cache["W_ih"], cache["W_hh"]
+    r, z, n, gh_n = cache["r"], cache["z"], cache["n"], cache["gh_n"]
+    _check_upstream(dh_next, "dh_next", r.shape, "(B, H)", r.dtype)
+    dn = dh_next * (1 - z)  # h_next = (1 - z) n + z h_prev
+    dz = dh_next * (h_prev - n)
+    da_n = dn * (1 - n * n)  # n = tanh(a_n), a_n = gi_n + r gh_n
+    dr = da_n * gh_n
+    da_r = dr * r * (1 - r)  # through the sigmoids
+    da_z = dz * z * (1 - z)
+    dgi = np.concatenate([da_r, da_z, da_n], axis=1)  # (B, 3H) on x W_ih^T + b_ih
+    dgh = np.concatenate([da_r, da_z, da_n * r], axis=1)  # (B, 3H) on h W_hh^T + b_hh
+    dx = dgi @ W_ih  # (B, D)
+    dh_prev = dh_next * z + dgh @ W_hh  # (B, H): the direct path plus the gates'
+    dW_ih = dgi.T @ x  # (3H, D)
+    dW_hh = dgh.T @ h_prev  # (3H, H)
+    return dx, dh_prev, dW_ih, dW_hh, dgi.sum(axis=0), dgh.sum(axis=0)
 
 
 def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
@@ -571,7 +865,8 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     -------
     h : ndarray, shape (T, B, H)
     cache : dict
-        For :func:`gru_backward`.
+        For :func:`gru_backward`; ``cache["gates"]`` (T, 3, B, H) holds r, z, n
+        of every step.
 
     Notes
     -----
@@ -583,39 +878,55 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
 
     The reset gate multiplies ``W_hn h + b_hn`` (bias included), exactly as in
     torch; z close to 1 keeps the old state. See chapter 5, LSTM and GRU.
+
+    Examples
+    --------
+    Equivalent to looping :func:`gru_step_forward` over time, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((3 * H, D)), W_hh=rng.standard_normal((3 * H, H)),
+    ...          b_ih=rng.standard_normal(3 * H), b_hh=rng.standard_normal(3 * H))
+    >>> h_t, hs = h0, []
+    >>> for t in range(T):
+    ...     h_t, _ = gru_step_forward(x[t], h_t, **w)
+    ...     hs.append(h_t)
+    >>> h, cache = gru_forward(x, h0, **w)
+    >>> bool(np.abs(h - np.stack(hs)).max() < 1e-12)
+    True
     """
     T, B, D, H = _check_layer(3, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
-    xw = _project_inputs(x, W_ih, b_ih, 3, H)  # (3, T, B, H)
-    xw[:2] += b_hh[: 2 * H].reshape(2, 1, 1, H)  # r and z take both biases up front
+    gi = _project_inputs(x, W_ih, b_ih, 3, H)  # (3, T, B, H) x W_ih^T + b_ih
+    gi[:2] += b_hh[: 2 * H].reshape(2, 1, 1, H)  # r and z take both biases up front
     b_hn = b_hh[2 * H :]  # (H,) stays inside r * (W_hn h + b_hn)
     W_hh_t = _stacked_transpose(W_hh, 3, H)  # (3, H, H)
-    acts = np.empty((T, 3, B, H), dtype=x.dtype)  # r, z, n
+    gates = np.empty((T, 3, B, H), dtype=x.dtype)  # r, z, n
     gh_n = np.empty((T, B, H), dtype=x.dtype)  # W_hn h_{t-1} + b_hn
     h = np.empty((T, B, H), dtype=x.dtype)
     gh = np.empty((3, B, H), dtype=x.dtype)  # recurrent products of one step
     h_prev = h0
     for t in range(T):
-        a = acts[t]
+        a = gates[t]
         np.matmul(h_prev, W_hh_t, out=gh)  # one fused product for r, z, n
-        np.add(gh[0:2], xw[0:2, t], out=a[0:2])
+        np.add(gh[0:2], gi[0:2, t], out=a[0:2])
         _sigmoid_(a[0:2])  # r, z
         r, z, n = a
         np.add(gh[2], b_hn, out=gh_n[t])
         np.multiply(r, gh_n[t], out=n)
-        n += xw[2, t]
+        n += gi[2, t]
         np.tanh(n, out=n)  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
-        ht = h[t]
-        np.subtract(h_prev, n, out=ht)  # h = n + z * (h_prev - n)
-        ht *= z
-        ht += n
-        h_prev = ht
+        h_t = h[t]
+        np.subtract(h_prev, n, out=h_t)  # h = n + z * (h_prev - n)
+        h_t *= z
+        h_t += n
+        h_prev = h_t
     cache = {
-        "kind": "gru",
         "x": x,
         "h0": h0,
         "W_ih": W_ih,
         "W_hh": W_hh,
-        "acts": acts,
+        "gates": gates,
         "gh_n": gh_n,
         "h": h,
     }
@@ -651,95 +962,67 @@ def gru_backward(dh, cache):
     The n block differs between the two weight matrices: its input side gets
     :math:`\bar a_n`, its recurrent side :math:`\bar a_n \odot r`.
     See chapter 5, LSTM and GRU.
+
+    Examples
+    --------
+    Equivalent to looping :func:`gru_step_backward` from the last step to the
+    first, adding up the weight gradients, only faster:
+
+    >>> rng = np.random.default_rng(0)
+    >>> T, B, D, H = 4, 2, 3, 5
+    >>> x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    >>> w = dict(W_ih=rng.standard_normal((3 * H, D)), W_hh=rng.standard_normal((3 * H, H)),
+    ...          b_ih=rng.standard_normal(3 * H), b_hh=rng.standard_normal(3 * H))
+    >>> h, cache = gru_forward(x, h0, **w)
+    >>> dh = rng.standard_normal((T, B, H))
+    >>> fast = gru_backward(dh, cache)
+    >>> h_t, steps = h0, []
+    >>> for t in range(T):
+    ...     h_t, step_cache = gru_step_forward(x[t], h_t, **w)
+    ...     steps.append(step_cache)
+    >>> dx, dh_prev = np.zeros_like(x), np.zeros_like(h0)
+    >>> dw = [np.zeros_like(v) for v in w.values()]  # dW_ih, dW_hh, db_ih, db_hh
+    >>> for t in reversed(range(T)):
+    ...     dx[t], dh_prev, *dw_t = gru_step_backward(dh[t] + dh_prev, steps[t])
+    ...     dw = [a + b for a, b in zip(dw, dw_t)]
+    >>> bool(max(np.abs(a - b).max() for a, b in zip(fast, [dx, dh_prev, *dw])) < 1e-12)
+    True
     """
-    _check_cache(cache, "gru")
+    _check_cache(cache, "gru_forward", _GRU_CACHE)
     x, h0, W_ih, W_hh = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"]
-    acts, gh_n, h = cache["acts"], cache["gh_n"], cache["h"]
-    T, _, B, H = acts.shape
+    gates, gh_n, h = cache["gates"], cache["gh_n"], cache["h"]
+    T, _, B, H = gates.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     W_hh_blocks = W_hh.reshape(3, H, H)
     dgh = np.empty((3, T, B, H), dtype=h.dtype)  # gradient on W_hh h + b_hh, per gate
-    dxn = np.empty((T, B, H), dtype=h.dtype)  # gradient on W_in x + b_in
+    dgi_n = np.empty((T, B, H), dtype=h.dtype)  # gradient on W_in x + b_in
     dh_next = np.zeros_like(h0)
     for t in range(T - 1, -1, -1):
-        r, z, n = acts[t]
+        r, z, n = gates[t]
         h_prev = h[t - 1] if t > 0 else h0
         d_r, d_z, d_n = dgh[:, t]
-        dht = dh[t] + dh_next  # (B, H)
+        dh_t = dh[t] + dh_next  # (B, H)
         # z: dh * (h_prev - n) * z (1 - z)
         np.subtract(h_prev, n, out=d_z)
-        d_z *= dht
+        d_z *= dh_t
         d_z *= z * (1 - z)
         # n: dh * (1 - z) * (1 - n^2) -> input side of n
-        dan = dxn[t]
-        np.multiply(dht, 1 - z, out=dan)
-        dan *= 1 - n * n
-        np.multiply(dan, r, out=d_n)  # recurrent side of n: * r
-        np.multiply(dan, gh_n[t], out=d_r)  # r: dan * (W_hn h + b_hn) * r (1 - r)
+        da_n = dgi_n[t]
+        np.multiply(dh_t, 1 - z, out=da_n)
+        da_n *= 1 - n * n
+        np.multiply(da_n, r, out=d_n)  # recurrent side of n: * r
+        np.multiply(da_n, gh_n[t], out=d_r)  # r: da_n * (W_hn h + b_hn) * r (1 - r)
         d_r *= r * (1 - r)
-        dht *= z  # direct path h_prev -> h
-        dh_next = dht + _back_through(dgh[:, t], W_hh_blocks)  # (B, H)
+        dh_t *= z  # direct path h_prev -> h
+        dh_next = dh_t + _back_through(dgh[:, t], W_hh_blocks)  # (B, H)
     D = x.shape[2]
     W_i = W_ih.reshape(3, H, D)
     dx = _back_through(dgh[:2].reshape(2, T * B, H), W_i[:2])  # r, z
-    dx += dxn.reshape(T * B, H) @ W_i[2]  # n
+    dx += dgi_n.reshape(T * B, H) @ W_i[2]  # n
     dx = dx.reshape(T, B, D)
-    dW_ih = np.concatenate([_weight_grad(dgh[:2], x), _weight_grad(dxn[None], x)])  # (3H, D)
+    dW_ih = np.concatenate([_weight_grad(dgh[:2], x), _weight_grad(dgi_n[None], x)])  # (3H, D)
     dW_hh = _weight_grad(dgh, _previous_states(h0, h))  # (3H, H)
     db_hh = dgh.sum(axis=(1, 2)).reshape(3 * H)  # (3H,)
     db_ih = db_hh.copy()
-    db_ih[2 * H :] = dxn.sum(axis=(0, 1))
+    db_ih[2 * H :] = dgi_n.sum(axis=(0, 1))
     return dx, dh_next, dW_ih, dW_hh, db_ih, db_hh
-
-
-def gru_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
-    r"""One GRU step (``torch.nn.GRUCell``).
-
-    Parameters
-    ----------
-    x : ndarray, shape (B, D)
-    h_prev : ndarray, shape (B, H)
-    W_ih : ndarray, shape (3H, D)
-    W_hh : ndarray, shape (3H, H)
-    b_ih, b_hh : ndarray, shape (3H,)
-        Gate order r, z, n.
-
-    Returns
-    -------
-    h_next : ndarray, shape (B, H)
-    cache : dict
-        For :func:`gru_step_backward`.
-
-    Notes
-    -----
-    The equations of :func:`gru_forward` for one step. See chapter 5, LSTM and GRU.
-    """
-    _check_array(x, "x", 2, "(B, D)")
-    _check_layer(3, x, {"h_prev": h_prev}, W_ih, W_hh, b_ih, b_hh, seq=False)
-    h, cache = gru_forward(x[None], h_prev, W_ih, W_hh, b_ih, b_hh)
-    return h[0], cache
-
-
-def gru_step_backward(dh_next, cache):
-    r"""Backward pass of :func:`gru_step_forward`.
-
-    Parameters
-    ----------
-    dh_next : ndarray, shape (B, H)
-    cache : dict
-
-    Returns
-    -------
-    dx : ndarray, shape (B, D)
-    dh_prev : ndarray, shape (B, H)
-    dW_ih, dW_hh, db_ih, db_hh : ndarray
-        Shapes of the weights.
-
-    Notes
-    -----
-    See chapter 5, LSTM and GRU.
-    """
-    _check_cache(cache, "gru")
-    _check_upstream(dh_next, "dh_next", cache["h0"].shape, "(B, H)", cache["h"].dtype)
-    dx, dh_prev, *dweights = gru_backward(dh_next[None], cache)
-    return (dx[0], dh_prev, *dweights)

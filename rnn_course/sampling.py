@@ -1,12 +1,14 @@
 """Generate text from a character language model: temperature, top-k, priming, seeds.
 
-See chapter 6, Applications (sampling with temperature).
+:func:`apply_temperature`, :func:`top_k_filter` and :func:`softmax` are plain
+NumPy (importing this module does not import torch; :mod:`rnn_course.numpy_lm`
+samples with them). :func:`sample` runs a torch model and imports torch when
+called. See chapter 6, Applications (sampling with temperature).
 """
 
-import math
-
 import numpy as np
-import torch
+
+from ._validate import positive_int, positive_number
 
 __all__ = ["apply_temperature", "top_k_filter", "softmax", "sample"]
 
@@ -30,10 +32,7 @@ def apply_temperature(logits, temperature):
     ``p_i = exp(z_i / tau) / sum_j exp(z_j / tau)``. As ``tau -> 0`` this tends to
     the arg max; as ``tau -> inf``, to the uniform distribution.
     """
-    if isinstance(temperature, bool) or not isinstance(temperature, int | float):
-        raise TypeError(f"temperature: expected a number > 0, got {temperature!r}")
-    if not (temperature > 0 and math.isfinite(temperature)):
-        raise ValueError(f"temperature: expected a finite number > 0, got {temperature!r}")
+    positive_number(temperature, "temperature")
     return logits / temperature
 
 
@@ -65,7 +64,6 @@ def softmax(logits):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-@torch.no_grad()
 def sample(model, vocab, prime="", length=200, temperature=1.0, top_k=None, seed=None, rng=None):
     """Sample ``length`` characters from a character language model.
 
@@ -92,27 +90,36 @@ def sample(model, vocab, prime="", length=200, temperature=1.0, top_k=None, seed
     str
         ``prime`` followed by ``length`` sampled characters. The same seed gives the same text.
     """
+    import torch  # only the torch model needs it
+
     if rng is None:
         rng = np.random.default_rng(seed)
-    if length < 0:
-        raise ValueError(f"length: expected an int >= 0, got {length!r}")
-    apply_temperature(1.0, temperature)  # validate early
+    length = positive_int(length, "length", 0)
+    positive_number(temperature, "temperature")
     device = next(model.parameters()).device
     start = prime if prime else ("\n" if "\n" in vocab else vocab.itos[1])
     ids = torch.as_tensor(vocab.encode(start), device=device).unsqueeze(1)  # (T0, 1)
     was_training = model.training
     model.eval()
     try:
-        logits, _, state = model(ids, state=None, return_state=True)  # (T0, 1, V)
-        last = logits[-1, 0]  # (V,)
-        out = []
-        for _ in range(length):
-            z = top_k_filter(apply_temperature(last.double().cpu().numpy(), temperature), top_k)
-            nxt = int(rng.choice(len(z), p=softmax(z)))
-            out.append(nxt)
-            x = torch.tensor([[nxt]], device=device)  # (1, 1)
-            logits, _, state = model(x, state=state, return_state=True)
-            last = logits[-1, 0]
+        with torch.no_grad():
+            return prime + vocab.decode(_generate(model, ids, length, temperature, top_k, rng))
     finally:
         model.train(was_training)
-    return prime + vocab.decode(out)
+
+
+def _generate(model, ids, length, temperature, top_k, rng):
+    """Feed ``ids`` (T0, 1), then sample ``length`` ids one at a time; return them."""
+    import torch
+
+    logits, _, state = model(ids, state=None, return_state=True)  # (T0, 1, V)
+    out = []
+    for _ in range(length):
+        z = top_k_filter(
+            apply_temperature(logits[-1, 0].double().cpu().numpy(), temperature), top_k
+        )
+        nxt = int(rng.choice(len(z), p=softmax(z)))  # (V,) probabilities
+        out.append(nxt)
+        x = torch.tensor([[nxt]], device=ids.device)  # (1, 1)
+        logits, _, state = model(x, state=state, return_state=True)
+    return out

@@ -1,11 +1,21 @@
 """RNN, LSTM and GRU in PyTorch, written as the plain loop over time.
 
 Drop-in twins of ``torch.nn.RNNCell``, ``LSTMCell``, ``GRUCell``, ``RNN``,
-``LSTM`` and ``GRU``: the same constructor arguments and defaults, the same
-parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, cells ``weight_ih``, ...),
-the same initialisation (uniform on ``[-1/sqrt(H), 1/sqrt(H)]``), the same
-forward signature and return types. A ``state_dict`` moves between torch.nn's
-modules and these in both directions, and autograd gives the gradients.
+``LSTM`` (with ``proj_size``) and ``GRU``: the same constructor arguments and
+defaults, the same parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``,
+``weight_hr_l0``, cells ``weight_ih``, ...), the same initialisation (uniform on
+``[-1/sqrt(H), 1/sqrt(H)]``), the same forward signature and return types. A
+``state_dict`` moves between torch.nn's modules and these in both directions,
+and autograd gives the gradients.
+
+Misuse is met as torch.nn meets it: where torch.nn checks an argument, the twin
+raises the same exception type with the same message (bad constructor
+arguments, dtype mismatch, wrong rank, wrong feature size, wrong state shape,
+batch mismatch, unbatched input with batched state). Where torch.nn fails only
+by accident (an ``AttributeError`` for a list input, an ``IndexError`` for a
+tensor where the LSTM wants a tuple), the twin raises a ``TypeError`` that names
+the argument. Shape errors are :class:`RNNShapeError`, a ``RuntimeError`` (as in
+torch.nn) that is also a ``ValueError``.
 
 What is ours is only the loop, so a reader sees every equation:
 
@@ -83,38 +93,46 @@ def rnn_step(gi_t, h, w_hh_t, nonlinearity="tanh"):
     return torch.tanh(a) if nonlinearity == "tanh" else torch.relu(a)
 
 
-def lstm_step(gi_t, h, c, w_hh_t):
-    """One LSTM step.
+def lstm_step(gi_t, h, c, w_hh_t, w_hr_t=None):
+    r"""One LSTM step.
 
     Parameters
     ----------
     gi_t : Tensor, shape (B, 4H)
         ``x_t W_ih^T + b_ih + b_hh``, gate blocks in the order i, f, g, o.
-    h, c : Tensor, shape (B, H)
-        Previous hidden and cell state.
-    w_hh_t : Tensor, shape (H, 4H)
+    h : Tensor, shape (B, H), or (B, P) with a projection
+        Previous hidden state.
+    c : Tensor, shape (B, H)
+        Previous cell state.
+    w_hh_t : Tensor, shape (H, 4H), or (P, 4H)
+    w_hr_t : Tensor, shape (H, P), optional
+        ``W_hr`` transposed: the projection of ``torch.nn.LSTM(proj_size=P)``.
 
     Returns
     -------
-    h_next, c_next : Tensor, shape (B, H)
+    h_next : Tensor, shape (B, H), or (B, P)
+    c_next : Tensor, shape (B, H)
 
     Notes
     -----
     .. math::
-        i, f, o = \\sigma(\\cdot),\\quad g = \\tanh(\\cdot),\\quad
-        c_t = f \\odot c_{t-1} + i \\odot g,\\quad h_t = o \\odot \\tanh(c_t)
+        i, f, o = \sigma(\cdot),\quad g = \tanh(\cdot),\quad
+        c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot \tanh(c_t)
 
-    The cell state is updated additively: ``dc_t/dc_{t-1} = diag(f)``. See chapter 5.
+    The cell state is updated additively: ``dc_t/dc_{t-1} = diag(f)``. With a
+    projection, ``h_t = (o \odot \tanh(c_t)) W_{hr}^T``. See chapter 5.
     """
     gates = torch.addmm(gi_t, h, w_hh_t)  # (B, 4H)
     i, f, g, o = gates.chunk(4, 1)  # each (B, H)
     c = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))  # (B, H)
     h = torch.sigmoid(o) * torch.tanh(c)  # (B, H)
+    if w_hr_t is not None:
+        h = h @ w_hr_t  # (B, P)
     return h, c
 
 
 def gru_step(gi_t, h, w_hh_t, b_hh):
-    """One GRU step (torch.nn's variant).
+    r"""One GRU step (torch.nn's variant).
 
     Parameters
     ----------
@@ -131,11 +149,11 @@ def gru_step(gi_t, h, w_hh_t, b_hh):
     Notes
     -----
     .. math::
-        r = \\sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}),\\quad
-        z = \\sigma(W_{iz} x + b_{iz} + W_{hz} h + b_{hz}),
+        r = \sigma(W_{ir} x + b_{ir} + W_{hr} h + b_{hr}),\quad
+        z = \sigma(W_{iz} x + b_{iz} + W_{hz} h + b_{hz}),
 
-        n = \\tanh(W_{in} x + b_{in} + r \\odot (W_{hn} h + b_{hn})),\\quad
-        h' = (1 - z) \\odot n + z \\odot h
+        n = \tanh(W_{in} x + b_{in} + r \odot (W_{hn} h + b_{hn})),\quad
+        h' = (1 - z) \odot n + z \odot h
 
     The reset gate multiplies ``W_hn h + b_hn``, bias included. See chapter 5.
     """
@@ -151,33 +169,35 @@ def gru_step(gi_t, h, w_hh_t, b_hh):
 # ----------------------------------------------------------------------------- shared checks
 
 
-def _check_sizes(input_size, hidden_size):
-    for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(v, numbers.Integral) or isinstance(v, bool):
-            raise TypeError(f"{name} should be of type int, got: {type(v).__name__}")
-        if v <= 0:
-            raise ValueError(f"{name} must be greater than zero, got {v}")
+def _check_type(value, name, kind, kind_name):
+    """torch.nn's constructor check: ``TypeError: {name} should be of type {kind}, got: ...``."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} should be of type {kind_name}, got: {type(value).__name__}")
 
 
-def _check_nonlinearity(nonlinearity):
-    if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-
-
-def _check_float(x, name):
+def _check_tensor(x, name):
+    """A TypeError naming the argument (torch.nn fails later with an AttributeError)."""
     if not torch.is_tensor(x):
         raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name}: expected a floating-point tensor, got dtype {x.dtype}")
+
+
+def _init_uniform(module, hidden_size):
+    """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]`` (0 when H = 0), exactly as torch.nn."""
+    k = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for w in module.parameters():
+        nn.init.uniform_(w, -k, k)
 
 
 # ----------------------------------------------------------------------------- cells
 
 
 class _CellBase(nn.Module):
+    """Parameters, checks and ``repr`` shared by the three cells."""
+
     def __init__(self, mode, input_size, hidden_size, bias, device=None, dtype=None):
         super().__init__()
-        _check_sizes(input_size, hidden_size)
+        _check_type(input_size, "input_size", int, "int")
+        _check_type(hidden_size, "hidden_size", int, "int")
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
@@ -195,55 +215,61 @@ class _CellBase(nn.Module):
 
     def reset_parameters(self):
         """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]``, like torch.nn."""
-        k = 1.0 / math.sqrt(self.hidden_size)
-        for w in self.parameters():
-            nn.init.uniform_(w, -k, k)
+        _init_uniform(self, self.hidden_size)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
-        if not self.bias:
-            s += ", bias=False"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
         if getattr(self, "nonlinearity", "tanh") != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
         return s
 
     def _prepare(self, input, states):
-        """Check input and states; return 2-D versions and whether input was batched."""
+        """torch.nn's checks, in its order; return 2-D input, 2-D states, and whether batched.
+
+        ``states`` is a list of the given states (or Nones); for an LSTMCell, two.
+        """
         name = type(self).__name__
-        _check_float(input, "input")
+        _check_tensor(input, "input")
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if input.shape[-1] != self.input_size:
-            raise RNNShapeError(
-                f"input has inconsistent input_size: got {input.shape[-1]} "
-                f"expected {self.input_size}"
-            )
+        for k, s in enumerate(states):
+            if s is None:
+                continue
+            _check_tensor(s, "hx")
+            if s.dim() not in (1, 2):
+                which = f"hx[{k}]" if len(states) == 2 else "hidden"
+                raise ValueError(f"{name}: Expected {which} to be 1D or 2D, got {s.dim()}D instead")
         batched = input.dim() == 2
         if not batched:
-            input = input.unsqueeze(0)
+            input = input.unsqueeze(0)  # (1, D)
         B = input.shape[0]
+        if input.shape[1] != self.input_size:
+            raise RNNShapeError(
+                f"input has inconsistent input_size: got {input.shape[1]} "
+                f"expected {self.input_size}"
+            )
         out = []
         for k, s in enumerate(states):
             if s is None:
-                s = input.new_zeros(B, self.hidden_size)
-            else:
-                _check_float(s, "hx")
-                if batched and s.dim() != 2 or not batched and s.dim() != 1:
-                    raise RNNShapeError(
-                        f"{name}: Expected hidden[{k}] to be {2 if batched else 1}D for "
-                        f"{2 if batched else 1}D input, got {s.dim()}D instead"
-                    )
-                if not batched:
-                    s = s.unsqueeze(0)
-                if s.shape[0] != B:
-                    raise RNNShapeError(
-                        f"Input batch size {B} doesn't match hidden{k} batch size {s.shape[0]}"
-                    )
-                if s.shape[1] != self.hidden_size:
-                    raise RNNShapeError(
-                        f"hidden{k} has inconsistent hidden_size: got {s.shape[1]}, "
-                        f"expected {self.hidden_size}"
-                    )
+                s = input.new_zeros(B, self.hidden_size)  # (B, H)
+            elif not batched:
+                s = s.unsqueeze(0)
+            if s.shape[0] != B:
+                raise RNNShapeError(
+                    f"Input batch size {B} doesn't match hidden{k} batch size {s.shape[0]}"
+                )
+            if s.dim() > 1 and s.shape[1] != self.hidden_size:
+                raise RNNShapeError(
+                    f"hidden{k} has inconsistent hidden_size: got {s.shape[1]}, "
+                    f"expected {self.hidden_size}"
+                )
+            if s.dim() != 2:
+                raise RNNShapeError(
+                    f"{name}: hidden{k} has shape {list(s.shape)}; expected (B, H) = "
+                    f"({B}, {self.hidden_size}) for a {'batched' if batched else 'single'} input"
+                )
             out.append(s)
         return input, out, batched
 
@@ -256,7 +282,7 @@ class _CellBase(nn.Module):
 
 
 class RNNCell(_CellBase):
-    """An Elman cell: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+    """An Elman cell, ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (``torch.nn.RNNCell``).
 
     Parameters
     ----------
@@ -266,29 +292,33 @@ class RNNCell(_CellBase):
         H.
     bias : bool, default True
     nonlinearity : {"tanh", "relu"}, default "tanh"
+        Checked at the first forward call, as torch.nn does.
 
-    Inputs: ``input`` (B, D) or (D,); ``hx`` (B, H) or (H,), zeros if omitted.
-    Returns ``h'`` (B, H) or (H,).
+    Notes
+    -----
+    ``forward(input, hx=None)``: ``input`` (B, D) or (D,); ``hx`` (B, H) or
+    (H,), zeros if omitted. Returns ``h'`` (B, H) or (H,).
 
-    Attributes: ``weight_ih`` (H, D), ``weight_hh`` (H, H), ``bias_ih``, ``bias_hh`` (H,).
-    See chapter 2, The simple recurrent network.
+    Attributes: ``weight_ih`` (H, D), ``weight_hh`` (H, H), ``bias_ih``,
+    ``bias_hh`` (H,). See chapter 2, The simple recurrent network.
     """
 
     def __init__(
         self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
     ):
-        _check_nonlinearity(nonlinearity)
-        self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH", input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, [hx])  # (B, D), (B, H)
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         h = rnn_step(self._proj(x, fold=True), h, self.weight_hh.t(), self.nonlinearity)
         return h if batched else h.squeeze(0)
 
 
 class LSTMCell(_CellBase):
-    """An LSTM cell (gates i, f, g, o).
+    """An LSTM cell, gates i, f, g, o (``torch.nn.LSTMCell``).
 
     Parameters
     ----------
@@ -296,12 +326,14 @@ class LSTMCell(_CellBase):
     hidden_size : int
     bias : bool, default True
 
-    Inputs: ``input`` (B, D) or (D,); ``hx`` a tuple ``(h, c)`` each (B, H) or (H,),
-    zeros if omitted. Returns ``(h', c')``.
+    Notes
+    -----
+    ``forward(input, hx=None)``: ``input`` (B, D) or (D,); ``hx`` a tuple
+    ``(h, c)`` each (B, H) or (H,), zeros if omitted. Returns ``(h', c')``.
 
-    Attributes: ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), ``bias_ih``, ``bias_hh`` (4H,),
-    blocks in the order input gate, forget gate, candidate g, output gate.
-    See chapter 5, LSTM and GRU (equations in :func:`lstm_step`).
+    Attributes: ``weight_ih`` (4H, D), ``weight_hh`` (4H, H), ``bias_ih``,
+    ``bias_hh`` (4H,), blocks in the order input gate, forget gate, candidate g,
+    output gate. See chapter 5, LSTM and GRU (equations in :func:`lstm_step`).
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -310,13 +342,17 @@ class LSTMCell(_CellBase):
     def forward(self, input, hx=None):
         if hx is None:
             hx = (None, None)
+        elif not isinstance(hx, tuple | list) or len(hx) != 2:
+            raise TypeError(
+                f"LSTMCell: hx must be a tuple (h, c) of two tensors, got {type(hx).__name__}"
+            )
         x, (h, c), batched = self._prepare(input, list(hx))  # (B, D), (B, H), (B, H)
         h, c = lstm_step(self._proj(x, fold=True), h, c, self.weight_hh.t())
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
 class GRUCell(_CellBase):
-    """A GRU cell (gates r, z, n, torch.nn's variant).
+    """A GRU cell, gates r, z, n (``torch.nn.GRUCell``, torch.nn's variant).
 
     Parameters
     ----------
@@ -324,11 +360,14 @@ class GRUCell(_CellBase):
     hidden_size : int
     bias : bool, default True
 
-    Inputs: ``input`` (B, D) or (D,); ``hx`` (B, H) or (H,), zeros if omitted.
-    Returns ``h'``.
+    Notes
+    -----
+    ``forward(input, hx=None)``: ``input`` (B, D) or (D,); ``hx`` (B, H) or
+    (H,), zeros if omitted. Returns ``h'``.
 
-    Attributes: ``weight_ih`` (3H, D), ``weight_hh`` (3H, H), ``bias_ih``, ``bias_hh`` (3H,),
-    blocks in the order reset, update, new. See chapter 5 (equations in :func:`gru_step`).
+    Attributes: ``weight_ih`` (3H, D), ``weight_hh`` (3H, H), ``bias_ih``,
+    ``bias_hh`` (3H,), blocks in the order reset, update, new. See chapter 5
+    (equations in :func:`gru_step`).
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -343,22 +382,11 @@ class GRUCell(_CellBase):
 # ----------------------------------------------------------------------------- sequence modules
 
 
-def _scan(step, gi, states, reverse):
-    """Run ``step`` over the time steps of ``gi`` (T, B, G*H); return outputs (T, B, H), states."""
-    steps = gi.unbind(0)  # T tensors (B, G*H): unbind is much faster than gi[t]
-    if reverse:
-        steps = steps[::-1]
-    outs = []
-    for gi_t in steps:
-        states = step(gi_t, states)
-        outs.append(states[0])
-    if reverse:
-        outs.reverse()
-    return torch.stack(outs), states  # (T, B, H)
-
-
 class _RNNBase(nn.Module):
-    """Shared constructor, parameters and layer/direction loop of RNN, LSTM and GRU."""
+    """Constructor, parameters, checks and the layer x direction x time loop of RNN, LSTM, GRU.
+
+    Subclasses say what one step is (:meth:`_cell`) and how the input bias is folded.
+    """
 
     def __init__(
         self,
@@ -370,15 +398,11 @@ class _RNNBase(nn.Module):
         batch_first=False,
         dropout=0.0,
         bidirectional=False,
+        proj_size=0,
         device=None,
         dtype=None,
     ):
         super().__init__()
-        _check_sizes(input_size, hidden_size)
-        if not isinstance(num_layers, numbers.Integral) or isinstance(num_layers, bool):
-            raise TypeError(f"num_layers should be of type int, got: {type(num_layers).__name__}")
-        if num_layers <= 0:
-            raise ValueError("num_layers must be greater than zero")
         if (
             not isinstance(dropout, numbers.Number)
             or isinstance(dropout, bool)
@@ -395,6 +419,22 @@ class _RNNBase(nn.Module):
                 f"num_layers={num_layers}",
                 stacklevel=3,
             )
+        _check_type(bias, "bias", bool, "bool")
+        _check_type(batch_first, "batch_first", bool, "bool")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            _check_type(value, name, int, "int")
+            if value <= 0:
+                raise ValueError(f"{name} must be greater than zero")
+        _check_type(num_layers, "num_layers", int, "int")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        _check_type(proj_size, "proj_size", int, "int")
+        if proj_size < 0:
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -403,128 +443,140 @@ class _RNNBase(nn.Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
-        self.proj_size = 0
+        self.proj_size = proj_size
         num_directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size  # G * H
+        out_size = proj_size if proj_size > 0 else hidden_size  # what h_t holds: P or H
         kw = {"device": device, "dtype": dtype}
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * num_directions
+            layer_in = input_size if layer == 0 else out_size * num_directions
             for direction in range(num_directions):
                 sfx = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-                w_ih = torch.empty(gate_size, layer_in, **kw)  # (G*H, D_l)
-                w_hh = torch.empty(gate_size, hidden_size, **kw)  # (G*H, H)
-                self.register_parameter("weight_ih" + sfx, nn.Parameter(w_ih))
-                self.register_parameter("weight_hh" + sfx, nn.Parameter(w_hh))
+                shapes = {
+                    "weight_ih": (gate_size, layer_in),  # (G*H, D_l)
+                    "weight_hh": (gate_size, out_size),  # (G*H, H) or (G*H, P)
+                }
                 if bias:
-                    for name in ("bias_ih", "bias_hh"):
-                        b = torch.empty(gate_size, **kw)  # (G*H,)
-                        self.register_parameter(name + sfx, nn.Parameter(b))
+                    shapes["bias_ih"] = shapes["bias_hh"] = (gate_size,)  # (G*H,)
+                if proj_size > 0:
+                    shapes["weight_hr"] = (proj_size, hidden_size)  # (P, H)
+                for name, shape in shapes.items():
+                    self.register_parameter(name + sfx, nn.Parameter(torch.empty(shape, **kw)))
         self.reset_parameters()
 
     def reset_parameters(self):
         """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]``, like torch.nn."""
-        k = 1.0 / math.sqrt(self.hidden_size)
-        for w in self.parameters():
-            nn.init.uniform_(w, -k, k)
+        _init_uniform(self, self.hidden_size)
 
     def flatten_parameters(self):
         """No-op, for compatibility with torch.nn (our weights are separate tensors)."""
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if getattr(self, "nonlinearity", "tanh") != "tanh":
             s += f", nonlinearity={self.nonlinearity}"
-        if not self.bias:
-            s += ", bias=False"
-        if self.batch_first:
-            s += ", batch_first=True"
-        if self.dropout:
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
             s += f", dropout={self.dropout}"
-        if self.bidirectional:
-            s += ", bidirectional=True"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
         return s
 
-    def _weights(self, layer, direction):
+    def _layer(self, layer, direction):
+        """One layer and direction's weights: a dict with ``w_hh_t`` (and ``w_hr_t``) transposed."""
         sfx = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-        get = lambda n: getattr(self, n + sfx) if self.bias or n.startswith("w") else None
-        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+        w = {"w_ih": getattr(self, "weight_ih" + sfx)}
+        w["w_hh_t"] = getattr(self, "weight_hh" + sfx).t()
+        w["b_ih"] = getattr(self, "bias_ih" + sfx) if self.bias else None
+        w["b_hh"] = getattr(self, "bias_hh" + sfx) if self.bias else None
+        w["w_hr_t"] = getattr(self, "weight_hr" + sfx).t() if self.proj_size > 0 else None
+        return w
 
-    def _check_input(self, input):
-        _check_float(input, "input")
+    def _state_sizes(self):
+        """Last dimension of each state: (H,) or, for an LSTM, (P or H, H)."""
+        return (self.hidden_size,)
+
+    def _prepare(self, input, hx):
+        """torch.nn's checks, in its order. Returns time-major input, the states, batched."""
+        name = type(self).__name__
+        _check_tensor(input, "input")
         if input.dim() not in (2, 3):
+            tensor = " tensor" if name == "RNN" else ""  # torch.nn's wording differs per class
             raise ValueError(
-                f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.dim()}D instead"
+                f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tensor} instead"
             )
-        if input.shape[-1] != self.input_size:
+        batched = input.dim() == 3
+        lstm = len(self._state_sizes()) == 2
+        for s in hx:
+            if s is not None:
+                _check_tensor(s, "hx")
+        given = [s for s in hx if s is not None]
+        want = 3 if batched else 2
+        if given and any(s.dim() != want for s in given):
+            names = "hx and cx" if lstm else "hx"
+            dims = ", ".join(f"{s.dim()}-D" for s in given)
+            got = f"({dims}) tensors" if lstm else f"{dims} tensor"
+            raise RNNShapeError(
+                f"For {'batched 3-D' if batched else 'unbatched 2-D'} input, {names} should "
+                f"also be {want}-D but got {got}"
+            )
+        if not batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+            hx = [None if s is None else s.unsqueeze(1) for s in hx]
+        x = input.transpose(0, 1) if self.batch_first else input  # (T, B, D)
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: model.to({x.dtype})"
+            )
+        if x.shape[-1] != self.input_size:
             raise RNNShapeError(
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                f"got {input.shape[-1]}"
+                f"got {x.shape[-1]}"
             )
-
-    def _check_state(self, s, k, batched, B):
-        expected = (self.num_layers * (2 if self.bidirectional else 1), B, self.hidden_size)
-        _check_float(s, "hx")
-        shape = tuple(s.shape) if batched else (s.shape[0], 1, *s.shape[1:])
-        if shape != expected:
-            which = "hidden" if k is None else f"hidden[{k}]"
-            raise RNNShapeError(f"Expected {which} size {expected}, got {list(s.shape)}")
-
-    def _run(self, input, hx_list, step_factory, fold_bias):
-        """Shared forward. ``hx_list``: list of states each (L * num_directions, B, H) or None."""
-        self._check_input(input)
-        batched = input.dim() == 3
-        names = "hx and cx" if len(hx_list) == 2 else "hx"
-        if not batched:
-            for s in hx_list:
-                if s is not None and s.dim() != 2:
-                    dims = ", ".join(f"{t.dim()}-D" for t in hx_list if t is not None)
-                    what = f"({dims}) tensors" if len(hx_list) == 2 else f"{dims} tensor"
-                    raise RNNShapeError(
-                        f"For unbatched 2-D input, {names} should also be 2-D but got {what}"
-                    )
-            x = input.unsqueeze(1)  # (T, 1, D)
-        elif self.batch_first:
-            x = input.transpose(0, 1)  # (T, B, D)
-        else:
-            x = input  # (T, B, D)
-        if batched:
-            for s in hx_list:
-                if s is not None and s.dim() != 3:
-                    raise RNNShapeError(
-                        f"For batched 3-D input, {names} should also be 3-D but got "
-                        f"{s.dim()}-D tensor"
-                    )
-        B = x.shape[1]
-        num_directions = 2 if self.bidirectional else 1
+        T, B = x.shape[0], x.shape[1]
+        L = self.num_layers * (2 if self.bidirectional else 1)
         states = []
-        for k, s in enumerate(hx_list):
+        for k, (s, size) in enumerate(zip(hx, self._state_sizes(), strict=True)):
+            expected = (L, B, size)
             if s is None:
-                s = x.new_zeros(self.num_layers * num_directions, B, self.hidden_size)
-            else:
-                self._check_state(s, k if len(hx_list) == 2 else None, batched, B)
-                if not batched:
-                    s = s.unsqueeze(1)  # (L * num_directions, 1, H)
+                s = x.new_zeros(expected)  # (L * num_directions, B, H)
+            elif tuple(s.shape) != expected:
+                which = f"hidden[{k}]" if lstm else "hidden"
+                raise RNNShapeError(f"Expected {which} size {expected}, got {list(s.shape)}")
             states.append(s)
+        if T == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        return x, states, batched
 
+    def _run(self, input, hx):
+        """Shared forward. ``hx``: list of states, each (L * num_directions, B, H) or None."""
+        x, states, batched = self._prepare(input, hx)  # (T, B, D), [(L*dirs, B, H), ...]
+        num_directions = 2 if self.bidirectional else 1
         finals = [[] for _ in states]
         layer_input = x  # (T, B, D_l)
         for layer in range(self.num_layers):
             outs = []
             for direction in range(num_directions):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
-                b = b_ih + b_hh if (fold_bias and b_ih is not None) else b_ih
-                gi = F.linear(layer_input, w_ih, b)  # (T, B, G*H): all steps in one product
-                init = tuple(s[layer * num_directions + direction] for s in states)  # (B, H)
-                out, last = _scan(step_factory(w_hh.t(), b_hh), gi, init, direction == 1)
+                w = self._layer(layer, direction)
+                gi = F.linear(layer_input, w["w_ih"], self._input_bias(w))  # (T, B, G*H)
+                k = layer * num_directions + direction
+                out, last = self._scan(gi, tuple(s[k] for s in states), w, direction == 1)
                 outs.append(out)  # (T, B, H)
                 for f, v in zip(finals, last, strict=True):
                     f.append(v)
             layer_input = outs[0] if num_directions == 1 else torch.cat(outs, 2)  # (T, B, 2H)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)
-        output = layer_input
+        output = layer_input  # (T, B, num_directions * H)
         finals = [torch.stack(f) for f in finals]  # each (L * num_directions, B, H)
         if not batched:
             return output.squeeze(1), [f.squeeze(1) for f in finals]
@@ -532,8 +584,27 @@ class _RNNBase(nn.Module):
             output = output.transpose(0, 1)  # (B, T, num_directions * H)
         return output, finals
 
+    def _scan(self, gi, state, w, reverse):
+        """Run :meth:`_cell` over the steps of ``gi`` (T, B, G*H); return (T, B, H), state."""
+        steps = gi.unbind(0)  # T tensors (B, G*H): unbind is much faster than gi[t]
+        if reverse:
+            steps = steps[::-1]
+        outs = []
+        for gi_t in steps:
+            state = self._cell(gi_t, state, w)
+            outs.append(state[0])
+        if reverse:
+            outs.reverse()
+        return torch.stack(outs), state  # (T, B, H)
 
-_SEQ_DOC = """
+    def _input_bias(self, w):
+        """The bias added in the input projection: ``b_ih + b_hh`` (GRU: ``b_ih`` only)."""
+        return None if w["b_ih"] is None else w["b_ih"] + w["b_hh"]
+
+
+class RNN(_RNNBase):
+    r"""Multi-layer Elman RNN, ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``.
+
     Parameters
     ----------
     input_size : int
@@ -542,7 +613,8 @@ _SEQ_DOC = """
         H.
     num_layers : int, default 1
         Stacked layers L; layer l > 0 reads the outputs of layer l - 1.
-    {extra}bias : bool, default True
+    nonlinearity : {"tanh", "relu"}, default "tanh"
+    bias : bool, default True
         Use ``b_ih`` and ``b_hh``.
     batch_first : bool, default False
         Input and output are ``(B, T, *)``; the states stay ``(L * num_directions, B, H)``.
@@ -553,96 +625,127 @@ _SEQ_DOC = """
     device, dtype : optional
         Where and in which float type to create the parameters.
 
-    Inputs: ``input`` (T, B, D) (or (B, T, D) with ``batch_first``, or unbatched (T, D));
-    {inputs}
+    Notes
+    -----
+    ``forward(input, hx=None)``: ``input`` (T, B, D) (or (B, T, D) with
+    ``batch_first``, or unbatched (T, D)); ``hx`` (L * num_directions, B, H),
+    zeros if omitted. Returns ``(output, h_n)``: output (T, B, num_directions *
+    H), h_n (L * num_directions, B, H).
 
-    Attributes: ``weight_ih_l{{k}}`` ({G}, D or num_directions*H), ``weight_hh_l{{k}}`` ({G}, H),
-    ``bias_ih_l{{k}}``, ``bias_hh_l{{k}}`` ({G},), plus ``..._reverse`` for the backward
-    direction; all uniform on ``[-1/sqrt(H), 1/sqrt(H)]``.
-"""
+    Attributes: ``weight_ih_l{k}`` (H, D or num_directions * H), ``weight_hh_l{k}``
+    (H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (H,), plus ``..._reverse`` for the
+    backward direction; all uniform on ``[-1/sqrt(H), 1/sqrt(H)]``.
+    See chapter 2, The simple recurrent network.
+    """
 
-
-class RNN(_RNNBase):
-    __doc__ = (
-        """Multi-layer Elman RNN, ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``.
-"""
-        + _SEQ_DOC.format(
-            extra='nonlinearity : {"tanh", "relu"}, default "tanh"\n    ',
-            inputs="``hx`` (L * num_directions, B, H), zeros if omitted.\n    "
-            "Returns ``(output, h_n)``: output (T, B, num_directions * H),\n    "
-            "h_n (L * num_directions, B, H).",
-            G="H",
-        )
-        + "\n    See chapter 2, The simple recurrent network.\n    "
-    )
-
-    def __init__(self, *args, nonlinearity="tanh", **kwargs):
-        if len(args) > 3 and isinstance(args[3], str):  # torch.nn order: D, H, L, nonlinearity
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:  # torch.nn order: D, H, L, nonlinearity, ...
             nonlinearity, args = args[3], args[:3] + args[4:]
-        _check_nonlinearity(nonlinearity)
+        else:
+            nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
         self.nonlinearity = nonlinearity
         super().__init__("RNN_" + nonlinearity.upper(), *args, **kwargs)
 
+    def _cell(self, gi_t, state, w):
+        return (rnn_step(gi_t, state[0], w["w_hh_t"], self.nonlinearity),)
+
     def forward(self, input, hx=None):
-        nl = self.nonlinearity
-
-        def factory(w_hh_t, b_hh):
-            return lambda gi_t, s: (rnn_step(gi_t, s[0], w_hh_t, nl),)
-
-        output, (h_n,) = self._run(input, [hx], factory, fold_bias=True)
+        output, (h_n,) = self._run(input, [hx])
         return output, h_n
 
 
 class LSTM(_RNNBase):
-    __doc__ = (
-        """Multi-layer LSTM (gates i, f, g, o; equations in :func:`lstm_step`).
-"""
-        + _SEQ_DOC.format(
-            extra="",
-            inputs="``hx`` a tuple ``(h_0, c_0)`` each (L * num_directions, B, H),\n"
-            "    zeros if omitted. Returns ``(output, (h_n, c_n))``.",
-            G="4H",
-        )
-        + "\n    See chapter 5, LSTM and GRU.\n    "
-    )
+    r"""Multi-layer LSTM, gates i, f, g, o, optionally with projections (``torch.nn.LSTM``).
+
+    Parameters
+    ----------
+    input_size : int
+        D, the number of input features.
+    hidden_size : int
+        H, the size of the cell state c.
+    num_layers : int, default 1
+    bias : bool, default True
+    batch_first : bool, default False
+    dropout : float, default 0.0
+    bidirectional : bool, default False
+    proj_size : int, default 0
+        P > 0 projects every hidden state, ``h_t = (o_t \odot \tanh c_t) W_{hr}^T``,
+        so h_t has P features (Sak et al., 2014); 0 keeps ``h_t`` of size H.
+    device, dtype : optional
+
+    Notes
+    -----
+    ``forward(input, hx=None)``: ``input`` as for :class:`RNN`; ``hx`` a tuple
+    ``(h_0, c_0)``, h_0 (L * num_directions, B, P or H), c_0 (L * num_directions,
+    B, H), zeros if omitted. Returns ``(output, (h_n, c_n))``, output (T, B,
+    num_directions * (P or H)).
+
+    Attributes: ``weight_ih_l{k}`` (4H, D or num_directions * (P or H)),
+    ``weight_hh_l{k}`` (4H, P or H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (4H,),
+    ``weight_hr_l{k}`` (P, H) when ``proj_size > 0``, plus ``..._reverse``.
+    Equations in :func:`lstm_step`. See chapter 5, LSTM and GRU.
+    """
 
     def __init__(self, *args, **kwargs):
-        if kwargs.get("proj_size", 0):
-            raise ValueError("proj_size is not supported by rnn_course.torch_rnn.LSTM")
-        kwargs.pop("proj_size", None)
         super().__init__("LSTM", *args, **kwargs)
 
-    def forward(self, input, hx=None):
-        def factory(w_hh_t, b_hh):
-            return lambda gi_t, s: lstm_step(gi_t, s[0], s[1], w_hh_t)
+    def _state_sizes(self):
+        return (self.proj_size or self.hidden_size, self.hidden_size)
 
+    def _cell(self, gi_t, state, w):
+        return lstm_step(gi_t, state[0], state[1], w["w_hh_t"], w["w_hr_t"])
+
+    def forward(self, input, hx=None):
         if hx is None:
             hx = (None, None)
-        elif not isinstance(hx, tuple | list) or len(hx) != 2:
-            raise TypeError("hx: expected a tuple (h_0, c_0) for an LSTM")
-        output, (h_n, c_n) = self._run(input, list(hx), factory, fold_bias=True)
+        elif not isinstance(hx, tuple | list):
+            raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        elif len(hx) != 2:
+            raise RuntimeError("lstm expects two hidden states")
+        output, (h_n, c_n) = self._run(input, list(hx))
         return output, (h_n, c_n)
 
 
 class GRU(_RNNBase):
-    __doc__ = (
-        """Multi-layer GRU (gates r, z, n, torch.nn's variant; equations in :func:`gru_step`).
-"""
-        + _SEQ_DOC.format(
-            extra="",
-            inputs="``hx`` (L * num_directions, B, H), zeros if omitted.\n"
-            "    Returns ``(output, h_n)``.",
-            G="3H",
-        )
-        + "\n    See chapter 5, LSTM and GRU.\n    "
-    )
+    r"""Multi-layer GRU, gates r, z, n, torch.nn's variant (``torch.nn.GRU``).
+
+    Parameters
+    ----------
+    input_size : int
+    hidden_size : int
+    num_layers : int, default 1
+    bias : bool, default True
+    batch_first : bool, default False
+    dropout : float, default 0.0
+    bidirectional : bool, default False
+    device, dtype : optional
+
+    Notes
+    -----
+    ``forward(input, hx=None)`` as for :class:`RNN`; returns ``(output, h_n)``.
+
+    Attributes: ``weight_ih_l{k}`` (3H, D or num_directions * H), ``weight_hh_l{k}``
+    (3H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (3H,), plus ``..._reverse``.
+    Equations in :func:`gru_step`. See chapter 5, LSTM and GRU.
+    """
 
     def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input, hx=None):
-        def factory(w_hh_t, b_hh):
-            return lambda gi_t, s: (gru_step(gi_t, s[0], w_hh_t, b_hh),)
+    def _input_bias(self, w):
+        return w["b_ih"]  # b_hh stays inside the step: r multiplies (W_hn h + b_hn)
 
-        output, (h_n,) = self._run(input, [hx], factory, fold_bias=False)
+    def _cell(self, gi_t, state, w):
+        return (gru_step(gi_t, state[0], w["w_hh_t"], w["b_hh"]),)
+
+    def forward(self, input, hx=None):
+        output, (h_n,) = self._run(input, [hx])
         return output, h_n

@@ -11,8 +11,10 @@
   the fraction of steps where clipping fired are recorded;
 - the validation loss is reported in nats per character, as perplexity and as
   bits per character;
-- checkpoints are written atomically (temporary file, then ``os.replace``) and
-  a run resumed from one ends exactly where the uninterrupted run would;
+- checkpoints hold tensors and a JSON header only (never pickled code), carry a
+  SHA-256 checksum so a truncated or corrupted file is refused, are written
+  atomically (temporary file, then ``os.replace``), and a run resumed from one
+  ends exactly where the uninterrupted run would;
 - a non-finite loss or gradient stops training with a message saying what to try.
 
 :func:`evaluate_lm` scores a model on held-out ids; :func:`train_sequence_model`
@@ -23,9 +25,13 @@ See chapter 3 (truncated BPTT), chapter 4 (clipping) and chapter 6 (applications
 """
 
 import dataclasses
+import hashlib
+import io
+import json
 import math
 import numbers
 import os
+import pickle
 import sys
 import time
 
@@ -48,7 +54,8 @@ __all__ = [
 ]
 
 OPTIMIZERS = ("adam", "sgd", "adagrad")
-CHECKPOINT_FORMAT = "rnn_course.train_lm/1"
+CHECKPOINT_FORMAT = "rnn_course.train_lm/2"
+CHECKPOINT_MAGIC = b"rnn_course checkpoint\n"
 LN2 = math.log(2.0)
 
 
@@ -146,19 +153,43 @@ def evaluate_lm(model, ids, batch_size=16, seq_len=128, device=None):
     return total / count
 
 
-def save_checkpoint(path, payload):
-    """Write ``payload`` with ``torch.save`` atomically: a temporary file, then ``os.replace``.
+def save_checkpoint(path, tensors, meta):
+    """Write a checkpoint: tensors plus a JSON header, atomically, with a checksum.
 
-    If writing fails (disk full, interrupt), the previous checkpoint at ``path``
-    is left untouched and the temporary file is removed.
+    Parameters
+    ----------
+    path : str or path
+    tensors : dict
+        Tensors and plain data (numbers, strings, lists, tuples, dicts), e.g. a
+        ``state_dict``; saved with ``torch.save`` and read back with
+        ``torch.load(weights_only=True)``, so no code is ever stored or run.
+    meta : dict
+        JSON-serialisable information (configuration, step, history).
+
+    Notes
+    -----
+    Layout: :data:`CHECKPOINT_MAGIC`, the header length (8 bytes, little
+    endian), the JSON header (format, ``meta``, the byte count and SHA-256 of
+    the tensor part), then the tensor part. The file appears under ``path``
+    only once fully written (temporary file, ``fsync``, ``os.replace``); if
+    writing fails, a previous checkpoint at ``path`` is left untouched.
     """
+    buf = io.BytesIO()
+    torch.save(tensors, buf)
+    payload = buf.getvalue()
+    header = {
+        "format": CHECKPOINT_FORMAT,
+        "payload_bytes": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "meta": meta,
+    }
+    head = json.dumps(header, sort_keys=True).encode("utf-8")
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "wb") as f:
-            torch.save(payload, f)
+            f.write(CHECKPOINT_MAGIC + len(head).to_bytes(8, "little") + head + payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -168,14 +199,67 @@ def save_checkpoint(path, payload):
 
 
 def load_checkpoint(path, map_location="cpu"):
-    """Read a checkpoint written by :func:`train_lm` (a dict)."""
+    """Read a checkpoint written by :func:`save_checkpoint`; never runs code from the file.
+
+    Returns
+    -------
+    tensors : dict
+        As saved (loaded with ``torch.load(weights_only=True)``).
+    meta : dict
+        The JSON header's ``meta``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        Not a checkpoint of this library, truncated, corrupted (the checksum
+        differs), or holding objects other than tensors and plain data. The
+        message says which; nothing is loaded.
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"checkpoint: no such file {path!r}")
-    ckpt = torch.load(path, map_location=map_location, weights_only=False)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"checkpoint: {path!r} is not a checkpoint written by train_lm")
-    return ckpt
+    with open(path, "rb") as f:
+        raw = f.read()
+    where = f"checkpoint: {path!r}"
+    n_magic = len(CHECKPOINT_MAGIC)
+    if not raw.startswith(CHECKPOINT_MAGIC):
+        raise ValueError(
+            f"{where} is not a checkpoint written by rnn_course.train (it does not start with "
+            f"{CHECKPOINT_MAGIC!r}); refusing to load it"
+        )
+    n_head = int.from_bytes(raw[n_magic : n_magic + 8], "little")
+    start = n_magic + 8 + n_head
+    try:
+        header = json.loads(raw[n_magic + 8 : start].decode("utf-8"))
+        n_payload, digest = header["payload_bytes"], header["sha256"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{where} has a damaged header (truncated or corrupted file)") from None
+    if header.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(
+            f"{where} has format {header.get('format')!r}; this version reads {CHECKPOINT_FORMAT!r}"
+        )
+    payload = raw[start:]
+    if len(payload) != n_payload:
+        raise ValueError(
+            f"{where} is truncated or damaged: expected {n_payload} bytes of tensors after the "
+            f"header, found {len(payload)}"
+        )
+    if hashlib.sha256(payload).hexdigest() != digest:
+        raise ValueError(
+            f"{where} is corrupted: the SHA-256 of its tensors does not match the one written "
+            "with them; refusing to load different weights"
+        )
+    try:
+        tensors = torch.load(io.BytesIO(payload), map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(
+            f"{where} holds objects other than tensors and plain data; refusing to unpickle "
+            f"them (torch.load weights_only=True said: {first})"
+        ) from None
+    return tensors, header["meta"]
 
 
 def _signature(model, run_config):
@@ -385,37 +469,31 @@ def train_lm(model, train_ids, val_ids=None, config=None):
     step, state = 0, None
     hist = {"train_loss": [], "grad_norm": [], "val": [], "clipped": 0}
     if cfg.resume and checkpoint is not None and os.path.exists(checkpoint):
-        ckpt = load_checkpoint(checkpoint)
-        diffs = _diff(ckpt["signature"], signature)
+        saved, meta = load_checkpoint(checkpoint)
+        diffs = _diff(meta["signature"], signature)
         if diffs:
             raise ValueError(
                 f"checkpoint: {os.fspath(checkpoint)!r} comes from another configuration ("
                 + "; ".join(diffs[:6])
                 + "). Resume with the same settings, or use a new checkpoint path / resume=False."
             )
-        model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        step, state = ckpt["step"], _state_to(ckpt["state"], device)
-        hist = ckpt["history"]
-        _set_rng_state(ckpt["rng"])
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        step, state = meta["step"], _state_to(saved["state"], device)
+        hist = dict(meta["history"], val=[tuple(v) for v in meta["history"]["val"]])
+        _set_rng_state(saved["rng"])
     else:
         torch.manual_seed(cfg.seed)
 
     def write_checkpoint():
-        save_checkpoint(
-            checkpoint,
-            {
-                "format": CHECKPOINT_FORMAT,
-                "signature": signature,
-                "config": cfg.to_dict(),
-                "model": model.state_dict(),
-                "optimizer": opt.state_dict(),
-                "step": step,
-                "state": _state_to(state, "cpu"),
-                "history": hist,
-                "rng": _rng_state(),
-            },
-        )
+        tensors = {
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "state": _state_to(state, "cpu"),
+            "rng": _rng_state(),
+        }
+        meta = {"signature": signature, "config": cfg.to_dict(), "step": step, "history": hist}
+        save_checkpoint(checkpoint, tensors, meta)
 
     def evaluate():
         loss = evaluate_lm(model, val, cfg.eval_batch_size, cfg.seq_len, device)

@@ -3,6 +3,8 @@
 Budgets (float64, centred differences, h = 1e-5): relative error <= 1e-7 for the
 step functions, <= 1e-6 for the sequence functions. Parity with torch.nn (float64,
 copied weights): max absolute difference <= 1e-10 on outputs, states and every gradient.
+The fast sequence functions equal the loop over the readable step functions to
+1e-12 (float64, absolute), outputs and every gradient.
 """
 
 import numpy as np
@@ -13,13 +15,13 @@ from hypothesis import strategies as st
 
 from rnn_course import numpy_rnn as nr
 from rnn_course.gradcheck import gradcheck
+from tests.conftest import assert_within
 
 STEP_BUDGET = 1e-7
 SEQ_BUDGET = 1e-6
 PARITY_BUDGET = 1e-10
+LOOP_BUDGET = 1e-12
 GATES = {"tanh": 1, "relu": 1, "lstm": 4, "gru": 3}
-
-torch.set_num_threads(1)
 
 
 def make_inputs(kind, T, B, D, H, seed=0, dtype=np.float64, step=False):
@@ -83,7 +85,7 @@ def test_sequence_backward_matches_numeric_gradient(kind):
     _, grads = run(kind, p, up)
     errors = gradcheck(fun, p, dout, grads)
     assert set(errors) == set(p)
-    assert max(errors.values()) <= SEQ_BUDGET, errors
+    assert_within({"d" + k: v for k, v in errors.items()}, SEQ_BUDGET, f"{kind} sequence")
 
 
 @pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
@@ -116,7 +118,7 @@ def test_step_backward_matches_numeric_gradient(kind):
     for name, grad in zip(names, g, strict=True):
         assert grad.shape == p[name].shape, name
     errors = gradcheck(fun, p, dout, dict(zip(names, g, strict=True)))
-    assert max(errors.values()) <= STEP_BUDGET, errors
+    assert_within({"d" + k: v for k, v in errors.items()}, STEP_BUDGET, f"{kind} step")
 
 
 # --------------------------------------------------------- parity with torch
@@ -177,7 +179,7 @@ def torch_parity(kind, T, B, D, H, seed):
 @pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
 def test_parity_with_torch_nn(kind):
     diffs = torch_parity(kind, T=7, B=4, D=5, H=6, seed=0)
-    assert max(diffs.values()) <= PARITY_BUDGET, diffs
+    assert_within(diffs, PARITY_BUDGET, f"{kind} vs torch.nn")
 
 
 @settings(max_examples=20, deadline=None)
@@ -191,7 +193,7 @@ def test_parity_with_torch_nn(kind):
 )
 def test_parity_with_torch_nn_random_sizes(kind, T, B, D, H, seed):
     diffs = torch_parity(kind, T, B, D, H, seed)
-    assert max(diffs.values()) <= PARITY_BUDGET, diffs
+    assert_within(diffs, PARITY_BUDGET, f"{kind} vs torch.nn")
 
 
 @pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
@@ -216,7 +218,8 @@ def test_parity_with_torch_cells(kind):
         )
         grads = nr.lstm_step_backward(dh, dc, cache)
         refs = [x, h, c, *params]
-        assert np.abs(oc - c1.detach().numpy()).max() <= PARITY_BUDGET
+        names = ["dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db_ih", "db_hh"]
+        diffs = {"c_next": np.abs(oc - c1.detach().numpy()).max()}
     else:
         h1 = cell(x, h)
         (h1 * torch.tensor(dh)).sum().backward()
@@ -229,29 +232,97 @@ def test_parity_with_torch_cells(kind):
             )
             grads = nr.srn_step_backward(dh, cache)
         refs = [x, h, *params]
-    assert np.abs(oh - h1.detach().numpy()).max() <= PARITY_BUDGET
-    for g, ref in zip(grads, refs, strict=True):
-        assert np.abs(g - ref.grad.numpy()).max() <= PARITY_BUDGET
+        names = ["dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh"]
+        diffs = {}
+    diffs["h_next"] = np.abs(oh - h1.detach().numpy()).max()
+    for name, g, ref in zip(names, grads, refs, strict=True):
+        diffs[name] = np.abs(g - ref.grad.numpy()).max()
+    assert_within(diffs, PARITY_BUDGET, f"{kind} step vs torch.nn cell")
 
 
-@pytest.mark.parametrize("kind", ["tanh", "lstm", "gru"])
-def test_steps_chained_equal_sequence(kind):
-    T, B, D, H = 5, 2, 3, 4
-    p = make_inputs(kind, T, B, D, H, seed=5)
-    w = [p[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")]
-    h = p["h0"]
-    c = p.get("c0")
-    hs = []
+def loop_steps(kind, p, upstream):
+    """The sequence, as the plain loop over the readable step functions: (outputs, grads)."""
+    w = {k: p[k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    x, T = p["x"], p["x"].shape[0]
+    nl = {} if kind in ("lstm", "gru") else {"nonlinearity": kind}
+    h_t, c_t, hs, cs, caches = p["h0"], p.get("c0"), [], [], []
     for t in range(T):
         if kind == "lstm":
-            h, c, _ = nr.lstm_step_forward(p["x"][t], h, c, *w)
+            h_t, c_t, cache = nr.lstm_step_forward(x[t], h_t, c_t, **w)
+            cs.append(c_t)
         elif kind == "gru":
-            h, _ = nr.gru_step_forward(p["x"][t], h, *w)
+            h_t, cache = nr.gru_step_forward(x[t], h_t, **w)
         else:
-            h, _ = nr.srn_step_forward(p["x"][t], h, *w)
-        hs.append(h)
-    (seq_h, *_), _ = run(kind, p, {"h": np.zeros((T, B, H))})
-    np.testing.assert_allclose(np.stack(hs), seq_h, rtol=0, atol=1e-14)
+            h_t, cache = nr.srn_step_forward(x[t], h_t, **w, **nl)
+        hs.append(h_t)
+        caches.append(cache)
+    dx, dh_prev = np.zeros_like(x), np.zeros_like(p["h0"])
+    dc_prev = upstream.get("c", np.zeros_like(p["h0"]))
+    dw = [np.zeros_like(v) for v in w.values()]
+    for t in reversed(range(T)):
+        dh_t = upstream["h"][t] + dh_prev
+        if kind == "lstm":
+            dx[t], dh_prev, dc_prev, *dw_t = nr.lstm_step_backward(dh_t, dc_prev, caches[t])
+        elif kind == "gru":
+            dx[t], dh_prev, *dw_t = nr.gru_step_backward(dh_t, caches[t])
+        else:
+            dx[t], dh_prev, *dw_t = nr.srn_step_backward(dh_t, caches[t])
+        dw = [a + b for a, b in zip(dw, dw_t, strict=True)]
+    grads = dict(zip(["x", "h0", "W_ih", "W_hh", "b_ih", "b_hh"], [dx, dh_prev, *dw], strict=True))
+    outs = (np.stack(hs),)
+    if kind == "lstm":
+        grads["c0"] = dc_prev
+        outs = (np.stack(hs), np.stack(cs))
+    return outs, grads
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kind=st.sampled_from(["tanh", "relu", "lstm", "gru"]),
+    T=st.integers(1, 8),
+    B=st.integers(1, 4),
+    D=st.integers(1, 6),
+    H=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_fast_sequence_equals_loop_of_readable_steps(kind, T, B, D, H, seed):
+    p = make_inputs(kind, T, B, D, H, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    up = {"h": rng.standard_normal((T, B, H))}
+    if kind == "lstm":
+        up["c"] = rng.standard_normal((B, H))
+    fast_outs, fast_grads = run(kind, p, up)
+    loop_outs, loop_grads = loop_steps(kind, p, up)
+    names = ["h", "c"][: len(fast_outs)]
+    diffs = {n: np.abs(a - b).max() for n, a, b in zip(names, fast_outs, loop_outs, strict=True)}
+    assert set(fast_grads) == set(loop_grads)
+    for k in fast_grads:
+        assert fast_grads[k].shape == loop_grads[k].shape, k
+        diffs["d" + k] = np.abs(fast_grads[k] - loop_grads[k]).max()
+    assert_within(diffs, LOOP_BUDGET, f"{kind}: fast sequence vs loop of steps")
+
+
+@pytest.mark.parametrize(
+    "kind, keys",
+    [
+        ("tanh", nr.SRN_STEP_CACHE),
+        ("lstm", nr.LSTM_STEP_CACHE),
+        ("gru", nr.GRU_STEP_CACHE),
+    ],
+)
+def test_step_caches_are_step_shaped_and_named_after_the_math(kind, keys):
+    B, D, H = 3, 4, 5
+    p = make_inputs(kind, 1, B, D, H, seed=12, step=True)
+    fwd = {"lstm": nr.lstm_step_forward, "gru": nr.gru_step_forward}.get(kind, nr.srn_step_forward)
+    cache = fwd(**p)[-1]
+    assert tuple(cache) == keys
+    for k, v in cache.items():
+        if k in ("W_ih", "W_hh"):
+            assert v is p[k]
+        elif k == "x":
+            assert v.shape == (B, D)
+        elif k != "nonlinearity":
+            assert v.shape == (B, H), k
 
 
 # -------------------------------------------------------- dtypes, no mutation
@@ -389,5 +460,8 @@ def test_backward_bad_upstream():
         nr.lstm_backward(np.zeros((3, 2, 5)), cache, dc_last=np.zeros((3, 2, 5)))
     with pytest.raises(TypeError, match="cache: expected the cache returned by gru_forward"):
         nr.gru_backward(np.zeros((3, 2, 5)), cache)
+    step = nr.srn_step_forward(**make_inputs("tanh", 1, 2, 4, 5, step=True))[1]
+    with pytest.raises(TypeError, match=r"cache: expected the cache returned by lstm_step_forward"):
+        nr.lstm_step_backward(np.zeros((2, 5)), np.zeros((2, 5)), step)
     with pytest.raises(TypeError, match="dh: dtype float32 does not match the forward dtype"):
         nr.lstm_backward(np.zeros((3, 2, 5), dtype=np.float32), cache)

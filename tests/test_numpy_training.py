@@ -149,6 +149,40 @@ def test_clip_grad_value_and_bad_input():
         clip_grad_norm({"w": np.array([1, 2])}, 1.0)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+@pytest.mark.parametrize("norm_type", [2.0, float("inf")])
+def test_clip_grad_norm_non_finite_like_torch(bad, norm_type):
+    from rnn_course.clip import clip_grad_norm
+
+    g = np.array([1.0, bad, 2.0])
+    p = torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    p.grad = torch.from_numpy(g.copy())
+    ref = torch.nn.utils.clip_grad_norm_([p], 1.0, norm_type=norm_type)
+    total = clip_grad_norm([g], 1.0, norm_type=norm_type)
+    assert np.isnan(total) == np.isnan(ref.item()) and (np.isnan(total) or total == ref.item())
+    np.testing.assert_array_equal(g, p.grad.numpy())  # same NaNs and zeros as torch
+    h = np.array([1.0, bad, 2.0])
+    with pytest.raises(RuntimeError) as ours:
+        clip_grad_norm({"w": h}, 1.0, norm_type=norm_type, error_if_nonfinite=True)
+    p.grad = torch.from_numpy(h.copy())
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.utils.clip_grad_norm_([p], 1.0, norm_type=norm_type, error_if_nonfinite=True)
+    assert str(ours.value) == str(theirs.value)
+    np.testing.assert_array_equal(h, [1.0, bad, 2.0])  # untouched when it raises
+
+
+def test_clip_refuses_read_only_arrays_before_touching_any():
+    from rnn_course.clip import clip_grad_norm, clip_grad_value
+
+    a, b = np.full(3, 10.0), np.full(3, 10.0)
+    b.flags.writeable = False
+    with pytest.raises(ValueError, match=r"grads\['b'\]: the array is read-only"):
+        clip_grad_norm({"a": a, "b": b}, 1.0)
+    with pytest.raises(ValueError, match="read-only"):
+        clip_grad_value([a, b], 1.0)
+    np.testing.assert_array_equal(a, 10.0)  # not half-clipped
+
+
 # -------------------------------------------------------------------- optim
 
 
@@ -325,3 +359,48 @@ def test_numpy_lm_bad_input():
         train_numpy_lm(np.arange(50) % 5, 5, optimizer="rmsprop")
     with pytest.raises(ValueError, match="rng"):
         sample(params, [0], 3)
+
+
+def test_numpy_half_and_sampling_helpers_import_without_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import rnn_course.numpy_lm, rnn_course.sampling, rnn_course.numpy_rnn, "
+        "rnn_course.data.tasks, rnn_course.data.text, rnn_course.data.reber, rnn_course.init; "
+        "assert 'torch' not in sys.modules, sorted(m for m in sys.modules if 'torch' in m)[:5]; "
+        "from rnn_course.numpy_lm import sample; from rnn_course.sampling import softmax"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(
+    "kw, exc, match",
+    [
+        ({"steps": 2.5}, TypeError, "steps: expected an int >= 0, got 2.5"),
+        ({"steps": -1}, ValueError, "steps: expected an int >= 0"),
+        ({"seq_len": 0}, ValueError, "seq_len: expected an int >= 1"),
+        ({"clip": -1.0}, ValueError, "clip: expected a threshold > 0 or None"),
+        ({"rng": 3}, TypeError, "rng: expected a numpy.random.Generator"),
+    ],
+)
+def test_train_numpy_lm_rejects_bad_counts(kw, exc, match):
+    from rnn_course.numpy_lm import train_numpy_lm
+
+    with pytest.raises(exc, match=match):
+        train_numpy_lm(np.arange(40) % 4, 4, hidden_size=3, **kw)
+
+
+def test_numpy_lm_sample_uses_the_sampling_helpers_and_checks_arguments():
+    from rnn_course.numpy_lm import init_lm, sample
+
+    params = init_lm(5, 4, np.random.default_rng(0))
+    out = sample(params, [1, 2], 6, rng=np.random.default_rng(1), temperature=0.7)
+    assert len(out) == 6 and all(0 <= i < 5 for i in out)
+    with pytest.raises(ValueError, match="temperature: expected a finite number > 0"):
+        sample(params, [1], 3, greedy=True, temperature=0)
+    with pytest.raises(TypeError, match="length: expected an int >= 0"):
+        sample(params, [1], 3.0, greedy=True)
+    with pytest.raises(ValueError, match=r"x: token ids must lie in \[0, 5\)"):
+        sample(params, [7], 3, greedy=True)

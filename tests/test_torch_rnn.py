@@ -1,5 +1,6 @@
 """rnn_course.torch_rnn against torch.nn: state_dict both ways, outputs, states, gradients."""
 
+import itertools
 import warnings
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnn_course import torch_rnn as R
+from tests.conftest import assert_within
 
 TOL = 1e-10  # float64: the two differ only in summation order (errors seen ~1e-15)
 NAMES = ["RNN", "LSTM", "GRU"]
@@ -49,58 +51,64 @@ def _max_err(a, b):
     return err
 
 
-config = st.fixed_dictionaries(
-    {
-        "name": st.sampled_from(NAMES),
-        "num_layers": st.integers(1, 3),
-        "bidirectional": st.booleans(),
-        "batch_first": st.booleans(),
-        "bias": st.booleans(),
-        "with_hx": st.booleans(),
-        "unbatched": st.booleans(),
-        "T": st.integers(1, 5),
-        "B": st.integers(1, 3),
-        "D": st.integers(1, 4),
-        "H": st.integers(1, 4),
-        "ours_first": st.booleans(),
-        "seed": st.integers(0, 2**16),
-    }
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(config)
-def test_sequence_modules_match_torch(c):
-    torch.manual_seed(c["seed"])
-    kw = dict(
-        num_layers=c["num_layers"],
-        bias=c["bias"],
-        batch_first=c["batch_first"],
-        bidirectional=c["bidirectional"],
+def _configs():
+    """Every combination (288), plus the LSTM with a projection (96 more)."""
+    flags = list(
+        itertools.product(
+            [1, 2, 3], [False, True], [False, True], [False, True], [False, True], [False, True]
+        )
     )
-    if c["name"] == "RNN":
-        kw["nonlinearity"] = "relu" if c["seed"] % 2 else "tanh"
-    ref = getattr(torch.nn, c["name"])(c["D"], c["H"], **kw).double()
-    ours = getattr(R, c["name"])(c["D"], c["H"], **kw).double()
+    out = [(name, 0, *f) for name in NAMES for f in flags]
+    out += [("LSTM", 2, *f) for f in flags]
+    return out
+
+
+CONFIGS = _configs()
+
+
+@pytest.mark.parametrize(
+    "name, proj_size, num_layers, bidirectional, batch_first, bias, with_hx, unbatched",
+    CONFIGS,
+)
+def test_sequence_modules_match_torch(
+    name, proj_size, num_layers, bidirectional, batch_first, bias, with_hx, unbatched
+):
+    assert len(CONFIGS) == 288 + 96
+    seed = CONFIGS.index(
+        (name, proj_size, num_layers, bidirectional, batch_first, bias, with_hx, unbatched)
+    )
+    torch.manual_seed(seed)
+    T, B, D, H = 1 + seed % 4, 1 + seed % 3, 1 + seed % 4, 3 + seed % 2
+    kw = dict(num_layers=num_layers, bias=bias, batch_first=batch_first)
+    kw["bidirectional"] = bidirectional
+    if name == "RNN":
+        kw["nonlinearity"] = "relu" if seed % 2 else "tanh"
+    if proj_size:
+        kw["proj_size"] = proj_size
+    ref = getattr(torch.nn, name)(D, H, **kw).double()
+    ours = getattr(R, name)(D, H, **kw).double()
     assert list(ours.state_dict()) == list(ref.state_dict())
     # state_dict both ways: one model donates its random weights to the other
-    src, dst = (ours, ref) if c["ours_first"] else (ref, ours)
+    src, dst = (ours, ref) if seed % 2 else (ref, ours)
     dst.load_state_dict(src.state_dict())
-    T, B, D, H = c["T"], c["B"], c["D"], c["H"]
-    LD = c["num_layers"] * (2 if c["bidirectional"] else 1)
-    if c["unbatched"]:
-        x, hshape = torch.randn(T, D, dtype=torch.double), (LD, H)
+    LD = num_layers * (2 if bidirectional else 1)
+    P = proj_size or H
+    if unbatched:
+        x, shapes = torch.randn(T, D, dtype=torch.double), [(LD, P), (LD, H)]
     else:
-        x = torch.randn(B, T, D) if c["batch_first"] else torch.randn(T, B, D)
-        x, hshape = x.double(), (LD, B, H)
+        x = torch.randn(B, T, D) if batch_first else torch.randn(T, B, D)
+        x, shapes = x.double(), [(LD, B, P), (LD, B, H)]
     hx = None
-    if c["with_hx"]:
-        n = 2 if c["name"] == "LSTM" else 1
-        hx = tuple(torch.randn(hshape, dtype=torch.double) for _ in range(n))
-    out_r, grad_r = _run(ref, x, hx, c["seed"])
-    out_o, grad_o = _run(ours, x, hx, c["seed"])
-    assert _max_err(out_r, out_o) < TOL
-    assert _max_err(grad_r, grad_o) < TOL
+    if with_hx:
+        n = 2 if name == "LSTM" else 1
+        hx = tuple(torch.randn(shape, dtype=torch.double) for shape in shapes[:n])
+    out_r, grad_r = _run(ref, x, hx, seed)
+    out_o, grad_o = _run(ours, x, hx, seed)
+    assert_within(
+        {"outputs": _max_err(out_r, out_o), "gradients": _max_err(grad_r, grad_o)},
+        TOL,
+        f"{name} vs torch.nn",
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -133,8 +141,11 @@ def test_cells_match_torch(name, bias, unbatched, with_hx, B, D, H, seed):
         )
     out_r, grad_r = _run(ref, x, hx, seed)
     out_o, grad_o = _run(ours, x, hx, seed)
-    assert _max_err(out_r, out_o) < TOL
-    assert _max_err(grad_r, grad_o) < TOL
+    assert_within(
+        {"outputs": _max_err(out_r, out_o), "gradients": _max_err(grad_r, grad_o)},
+        TOL,
+        f"{name}Cell vs torch.nn",
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -174,50 +185,153 @@ def test_dropout_one_layer_warns_like_torch():
         R.LSTM(3, 4, num_layers=2, dropout=0.3)
 
 
+def _raised(make, module):
+    """The exception ``make(module)`` raises (None if it returns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            make(module)
+        except Exception as e:  # noqa: BLE001 - the point is to capture whatever is raised
+            return e
+    return None
+
+
+def _x(*shape, dtype=torch.float32):
+    return torch.randn(*shape, dtype=dtype)
+
+
+# Misuse that torch.nn itself checks: the twin must raise the same type, same message.
+SAME_AS_TORCH = {
+    # constructors
+    "bias not a bool": lambda m: m.LSTM(3, 4, bias="yes"),
+    "bias an int": lambda m: m.GRU(3, 4, bias=1),
+    "batch_first not a bool": lambda m: m.RNN(3, 4, batch_first="x"),
+    "input_size a float": lambda m: m.RNN(3.0, 4),
+    "input_size a str": lambda m: m.LSTM("3", 4),
+    "input_size zero": lambda m: m.GRU(0, 4),
+    "hidden_size negative": lambda m: m.LSTM(3, -2),
+    "hidden_size a float": lambda m: m.GRU(3, 4.0),
+    "num_layers zero": lambda m: m.RNN(3, 4, num_layers=0),
+    "dropout above 1": lambda m: m.LSTM(3, 4, dropout=1.5),
+    "dropout negative": lambda m: m.GRU(3, 4, dropout=-0.1),
+    "dropout a str": lambda m: m.RNN(3, 4, dropout="0.1"),
+    "dropout a bool": lambda m: m.LSTM(3, 4, dropout=True),
+    "unknown nonlinearity": lambda m: m.RNN(3, 4, nonlinearity="sigmoid"),
+    "nonlinearity by position": lambda m: m.RNN(3, 4, 1, "Tanh"),
+    "proj_size on a GRU": lambda m: m.GRU(3, 4, proj_size=2),
+    "proj_size on an RNN": lambda m: m.RNN(3, 4, proj_size=0),
+    "proj_size negative": lambda m: m.LSTM(3, 4, proj_size=-1),
+    "proj_size not below hidden_size": lambda m: m.LSTM(3, 4, proj_size=4),
+    # sequence modules, forward
+    "dtype: float32 input, float64 weights": lambda m: m.RNN(3, 4).double()(_x(5, 2, 3)),
+    "dtype: LSTM": lambda m: m.LSTM(3, 4).double()(_x(5, 2, 3)),
+    "dtype: GRU, float64 input": lambda m: m.GRU(3, 4)(_x(5, 2, 3, dtype=torch.double)),
+    "integer input": lambda m: m.LSTM(3, 4)(torch.ones(5, 2, 3, dtype=torch.long)),
+    "state dtype": lambda m: m.RNN(3, 4).double()(_x(5, 2, 3, dtype=torch.double), _x(1, 2, 4)),
+    "rank 4: RNN": lambda m: m.RNN(3, 4)(_x(5, 2, 3, 1)),
+    "rank 1: LSTM": lambda m: m.LSTM(3, 4)(_x(3)),
+    "rank 4: GRU": lambda m: m.GRU(3, 4)(_x(5, 2, 3, 1)),
+    "feature size": lambda m: m.LSTM(10, 20)(_x(5, 3, 7)),
+    "feature size, batch_first": lambda m: m.GRU(3, 4, batch_first=True)(_x(2, 5, 7)),
+    "state shape": lambda m: m.RNN(3, 4)(_x(5, 2, 3), _x(1, 2, 5)),
+    "state layers": lambda m: m.GRU(3, 4, 2)(_x(5, 2, 3), _x(1, 2, 4)),
+    "state directions": lambda m: m.RNN(3, 4, bidirectional=True)(_x(5, 2, 3), _x(1, 2, 4)),
+    "batch mismatch": lambda m: m.RNN(3, 4)(_x(5, 2, 3), _x(1, 3, 4)),
+    "batch mismatch, batch_first": lambda m: m.GRU(3, 4, batch_first=True)(
+        _x(2, 5, 3), _x(1, 5, 4)
+    ),
+    "LSTM h batch": lambda m: m.LSTM(3, 4)(_x(5, 2, 3), (_x(1, 3, 4), _x(1, 3, 4))),
+    "LSTM c shape": lambda m: m.LSTM(3, 4)(_x(5, 2, 3), (_x(1, 2, 4), _x(1, 2, 5))),
+    "LSTM projected h shape": lambda m: m.LSTM(3, 4, proj_size=2)(
+        _x(5, 2, 3), (_x(1, 2, 4), _x(1, 2, 4))
+    ),
+    "LSTM three states": lambda m: m.LSTM(3, 4)(_x(5, 2, 3), (_x(1, 2, 4),) * 3),
+    "unbatched input, batched state": lambda m: m.RNN(3, 4)(_x(5, 3), _x(1, 1, 4)),
+    "unbatched input, batched LSTM state": lambda m: m.LSTM(3, 4)(
+        _x(5, 3), (_x(1, 1, 4), _x(1, 1, 4))
+    ),
+    "batched input, unbatched state": lambda m: m.GRU(3, 4)(_x(5, 2, 3), _x(2, 4)),
+    "batched input, unbatched LSTM state": lambda m: m.LSTM(3, 4)(
+        _x(5, 2, 3), (_x(1, 4), _x(1, 4))
+    ),
+    "no time steps": lambda m: m.RNN(3, 4)(_x(0, 2, 3)),
+    # cells, forward
+    "cell dtype": lambda m: m.LSTMCell(3, 4).double()(_x(2, 3)),
+    "cell integer input": lambda m: m.RNNCell(3, 4)(torch.ones(2, 3, dtype=torch.long)),
+    "cell state dtype": lambda m: m.GRUCell(3, 4).double()(_x(2, 3, dtype=torch.double), _x(2, 4)),
+    "cell rank 3": lambda m: m.GRUCell(3, 4)(_x(2, 3, 1)),
+    "cell state rank 3": lambda m: m.RNNCell(3, 4)(_x(2, 3), _x(1, 2, 4)),
+    "LSTMCell state rank 3": lambda m: m.LSTMCell(3, 4)(_x(2, 3), (_x(2, 4), _x(1, 2, 4))),
+    "cell feature size": lambda m: m.LSTMCell(10, 20)(_x(3, 7)),
+    "cell state size": lambda m: m.GRUCell(10, 20)(_x(3, 10), _x(3, 21)),
+    "cell batch mismatch": lambda m: m.RNNCell(3, 4)(_x(2, 3), _x(3, 4)),
+    "LSTMCell c size": lambda m: m.LSTMCell(3, 4)(_x(2, 3), (_x(2, 4), _x(2, 5))),
+    "cell unbatched input, batched state": lambda m: m.GRUCell(3, 4)(_x(3), _x(1, 4)),
+    "cell batched input, unbatched state": lambda m: m.RNNCell(3, 4)(_x(2, 3), _x(4)),
+    "RNNCell unknown nonlinearity": lambda m: m.RNNCell(3, 4, nonlinearity="sigmoid")(_x(2, 3)),
+}
+
+
+@pytest.mark.parametrize("case", list(SAME_AS_TORCH))
+def test_misuse_raises_what_torch_nn_raises(case):
+    theirs = _raised(SAME_AS_TORCH[case], torch.nn)
+    ours = _raised(SAME_AS_TORCH[case], R)
+    assert theirs is not None, f"{case}: torch.nn accepts this; the case is wrong"
+    assert isinstance(ours, type(theirs)), (
+        f"{case}: torch.nn raises {type(theirs).__name__}: {theirs}; ours {ours!r}"
+    )
+    assert str(ours) == str(theirs), case
+
+
+# torch.nn fails here only by accident (AttributeError, IndexError, an op deep inside);
+# the twin raises a clear error naming the argument, of the type torch.nn raises or a
+# TypeError where torch.nn's is an accident of indexing.
+CLEARER_THAN_TORCH = [
+    ("input a list", lambda m: m.RNN(3, 4)([[1.0, 2.0, 3.0]]), TypeError, "input: expected a"),
+    ("hx a list", lambda m: m.GRU(3, 4)(_x(5, 2, 3), [_x(1, 2, 4)]), TypeError, "hx: expected"),
+    (
+        "LSTM hx a tensor",
+        lambda m: m.LSTM(3, 4)(_x(5, 2, 3), _x(1, 2, 4)),
+        TypeError,
+        r"LSTM: hx must be a tuple \(h_0, c_0\)",
+    ),
+    (
+        "LSTMCell hx a tensor",
+        lambda m: m.LSTMCell(3, 4)(_x(2, 3), _x(2, 4)),
+        TypeError,
+        r"LSTMCell: hx must be a tuple \(h, c\)",
+    ),
+    ("num_layers a float", lambda m: m.LSTM(3, 4, 1.5), TypeError, "num_layers should be of type"),
+    ("num_layers a str", lambda m: m.GRU(3, 4, "2"), TypeError, "num_layers should be of type int"),
+    ("proj_size a float", lambda m: m.LSTM(3, 4, proj_size=2.0), TypeError, "proj_size should be"),
+    ("cell size a float", lambda m: m.GRUCell(3.0, 4), TypeError, "input_size should be of type"),
+    ("cell size a str", lambda m: m.LSTMCell(3, "4"), TypeError, "hidden_size should be of type"),
+]
+
+
 @pytest.mark.parametrize(
-    "call, exc, match",
+    "make, exc, match", [c[1:] for c in CLEARER_THAN_TORCH], ids=[c[0] for c in CLEARER_THAN_TORCH]
+)
+def test_misuse_torch_nn_trips_over_gets_a_clear_error(make, exc, match):
+    theirs = _raised(make, torch.nn)
+    assert theirs is not None
+    with pytest.raises(exc, match=match):
+        make(R)
+
+
+@pytest.mark.parametrize(
+    "make",
     [
-        (lambda: R.LSTM(10, 20)(torch.randn(5, 3, 7)), RuntimeError, "input_size. Expected 10"),
-        (
-            lambda: R.LSTM(10, 20, 2)(torch.randn(5, 3, 10), (torch.randn(2, 2, 20),) * 2),
-            RuntimeError,
-            r"hidden\[0\] size \(2, 3, 20\)",
-        ),
-        (
-            lambda: R.LSTM(10, 20)(
-                torch.randn(5, 3, 10), (torch.randn(1, 3, 20), torch.randn(1, 3, 21))
-            ),
-            RuntimeError,
-            r"hidden\[1\] size \(1, 3, 20\), got \[1, 3, 21\]",
-        ),
-        (
-            lambda: R.RNN(10, 20)(torch.randn(5, 3, 10), torch.randn(1, 3, 21)),
-            RuntimeError,
-            r"Expected hidden size \(1, 3, 20\)",
-        ),
-        (lambda: R.GRU(10, 20)(torch.randn(5, 3, 10, 1)), ValueError, "2D or 3D, got 4D"),
-        (
-            lambda: R.RNN(10, 20)(torch.randn(5, 10), torch.randn(1, 1, 20)),
-            RuntimeError,
-            "unbatched 2-D input, hx should also be 2-D",
-        ),
-        (lambda: R.LSTMCell(10, 20)(torch.randn(3, 7)), RuntimeError, "input_size: got 7"),
-        (lambda: R.LSTMCell(10, 20)(torch.randn(3, 10, 1)), ValueError, "1D or 2D, got 3D"),
-        (
-            lambda: R.GRUCell(10, 20)(torch.randn(3, 10), torch.randn(3, 21)),
-            RuntimeError,
-            "hidden_size: got 21, expected 20",
-        ),
-        (lambda: R.RNN(3, 4, nonlinearity="sigmoid"), ValueError, "tanh' or 'relu"),
-        (lambda: R.RNN(3, 4, dropout=1.5), ValueError, "dropout"),
-        (lambda: R.RNN(3, 0), ValueError, "hidden_size"),
-        (lambda: R.GRU(3, 4, num_layers=0), ValueError, "num_layers"),
-        (lambda: R.LSTM(3, 4)(torch.ones(2, 1, 3, dtype=torch.long)), TypeError, "floating"),
+        lambda m: m.RNN(True, 4),  # bool is an int to torch.nn
+        lambda m: m.LSTM(3, 4, num_layers=True),
+        lambda m: m.GRUCell(3, 4, bias="yes"),  # cells take any truthy bias
+        lambda m: m.RNNCell(3, 0),  # zero-size cells are allowed
+        lambda m: m.RNN(3, 4, bidirectional=2),
     ],
 )
-def test_bad_input_rejected_like_torch(call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+def test_what_torch_nn_accepts_the_twin_accepts(make):
+    assert _raised(make, torch.nn) is None
+    assert _raised(make, R) is None
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -247,3 +361,14 @@ def test_cuda_matches_cpu(name):
     out_g = _flat(gpu(x.cuda()))
     assert all(o.is_cuda for o in out_g)
     assert _max_err(out_c, [o.cpu() for o in out_g]) < 1e-9
+
+
+def test_projection_parameters_and_shapes():
+    ref, ours = torch.nn.LSTM(3, 6, 2, proj_size=2), R.LSTM(3, 6, 2, proj_size=2)
+    assert [(n, p.shape) for n, p in ours.named_parameters()] == [
+        (n, p.shape) for n, p in ref.named_parameters()
+    ]
+    assert ours.weight_hr_l1.shape == (2, 6) and ours.weight_hh_l0.shape == (24, 2)
+    assert repr(ours).split("(", 1)[1] == repr(ref).split("(", 1)[1]
+    out, (h, c) = ours(torch.randn(5, 4, 3))
+    assert out.shape == (5, 4, 2) and h.shape == (2, 4, 2) and c.shape == (2, 4, 6)

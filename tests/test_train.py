@@ -1,6 +1,7 @@
 """Tests for rnn_course.models, rnn_course.train and rnn_course.sampling (small, fast)."""
 
 import math
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -137,19 +138,78 @@ def test_resume_from_other_configuration_is_refused(tmp_path):
 
 def test_atomic_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
     path = tmp_path / "ck.pt"
-    train.save_checkpoint(path, {"format": train.CHECKPOINT_FORMAT, "step": 1})
-    real_save = torch.save
+    train.save_checkpoint(path, {"w": torch.ones(2)}, {"step": 1})
 
-    def failing_save(obj, f, *a, **k):
-        f.write(b"partial garbage")
+    def failing_fsync(fd):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(torch, "save", failing_save)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="simulated"):
-        train.save_checkpoint(path, {"format": train.CHECKPOINT_FORMAT, "step": 2})
-    monkeypatch.setattr(torch, "save", real_save)
-    assert train.load_checkpoint(path)["step"] == 1
+        train.save_checkpoint(path, {"w": torch.zeros(2)}, {"step": 2})
+    monkeypatch.undo()
+    tensors, meta = train.load_checkpoint(path)
+    assert meta["step"] == 1 and torch.equal(tensors["w"], torch.ones(2))
     assert [p.name for p in tmp_path.iterdir()] == ["ck.pt"]  # no temp file left behind
+
+
+def _checkpoint(tmp_path):
+    path = tmp_path / "run.pt"
+    train.train_lm(tiny(), SPLIT.train, None, cfg(steps=2, checkpoint=path))
+    return path, path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage, match",
+    [
+        (lambda raw: raw[: len(raw) // 2], "truncated or damaged"),
+        (lambda raw: raw[:-1], "truncated or damaged"),
+        (lambda raw: raw[:40], "damaged header"),
+        (lambda raw: raw[:-100] + bytes([raw[-100] ^ 1]) + raw[-99:], "corrupted: the SHA-256"),
+        (lambda raw: b"PK\x03\x04" + raw[4:], "is not a checkpoint written by rnn_course"),
+    ],
+    ids=["half", "one byte short", "header cut", "one bit flipped", "a torch.save file"],
+)
+def test_damaged_checkpoint_is_refused_clearly(tmp_path, damage, match):
+    path, raw = _checkpoint(tmp_path)
+    path.write_bytes(damage(raw))
+    with pytest.raises(ValueError, match=match):
+        train.load_checkpoint(path)
+    with pytest.raises(ValueError, match=match):
+        train.train_lm(tiny(), SPLIT.train, None, cfg(steps=4, checkpoint=path, resume=True))
+
+
+class _Payload:
+    """What an attacker pickles: unpickling it would create a file."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+def test_checkpoint_never_unpickles_code(tmp_path):
+    import hashlib
+    import io
+    import json
+
+    target = tmp_path / "pwned"
+    buf = io.BytesIO()
+    torch.save({"model": _Payload(str(target))}, buf)
+    payload = buf.getvalue()
+    head = json.dumps(
+        {
+            "format": train.CHECKPOINT_FORMAT,
+            "payload_bytes": len(payload),
+            "sha256": hashlib.sha256(payload).hexdigest(),  # a valid checksum: it does not help
+            "meta": {},
+        }
+    ).encode()
+    path = tmp_path / "evil.pt"
+    path.write_bytes(train.CHECKPOINT_MAGIC + len(head).to_bytes(8, "little") + head + payload)
+    with pytest.raises(ValueError, match="refusing to unpickle"):
+        train.load_checkpoint(path)
+    assert not target.exists()
 
 
 def test_nan_guard_stops_with_message():

@@ -375,3 +375,30 @@ def window_majority(n, T, rng, w=2):
     padded = np.pad(bits, ((w, w), (0, 0)))  # (T + 2w, n)
     ones = sum(padded[k : k + T] for k in range(2 * w + 1))  # (T, n)
     return bits[..., None].astype(np.float32), (ones > w).astype(np.int64)
+
+
+# Appended for chapter 1 (issue 13).
+
+
+def first_symbol_task(n, T, rng, n_symbols=4):
+    """``n`` random sequences of length ``T``, each labelled by its first symbol.
+
+    Parameters
+    ----------
+    n, T : int
+    rng : numpy.random.Generator
+    n_symbols : int, default 4
+        K, the alphabet size; chance accuracy is 1 / K.
+
+    Returns
+    -------
+    ids : ndarray of int, shape (T, n)
+    labels : ndarray of int, shape (n,)
+        ``ids[0]``. See chapter 1, An experiment: a window that cannot see far enough.
+    """
+    n = positive_int(n, "n")
+    T = positive_int(T, "T")
+    n_symbols = positive_int(n_symbols, "n_symbols", 2)
+    rng = check_rng(rng)
+    ids = rng.integers(0, n_symbols, size=(T, n))  # (T, n)
+    return ids, ids[0].copy()  # (T, n), (n,)

@@ -1,0 +1,58 @@
+"""Smoke test of an *installed* rnn_course (a wheel in a venv), run from outside the repository.
+
+Usage: ``python .ci/check_installed.py LESSON.ipynb`` with the venv's python, from a
+temporary directory. Checks that the package imported is the installed one (not the
+source tree), that every module imports, that the corpora load, that the NumPy and
+torch layers run, and that the ``rnn-grade`` console script grades a lesson notebook
+(a fresh workbook: exit code 1, "not complete", and a JSON report).
+"""
+
+import importlib
+import json
+import os
+import pkgutil
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(lesson):
+    import numpy as np
+    import torch
+
+    import rnn_course
+
+    where = Path(rnn_course.__file__).resolve()
+    assert "site-packages" in where.parts, f"rnn_course imported from {where}, not a wheel"
+    for m in pkgutil.walk_packages(rnn_course.__path__, "rnn_course."):
+        importlib.import_module(m.name)
+    from rnn_course import numpy_rnn, torch_rnn
+    from rnn_course.data.text import CharVocab, load_corpus
+
+    for name in ("pydoc", "stdlib"):
+        text = load_corpus(name)
+        assert len(text) > 100_000, (name, len(text))
+        assert len(CharVocab.from_text(text)) > 50
+    rng = np.random.default_rng(0)
+    x, h0 = rng.standard_normal((3, 2, 4)), np.zeros((2, 5))
+    w = [rng.standard_normal(s) for s in ((20, 4), (20, 5), (20,), (20,))]
+    h, c, _ = numpy_rnn.lstm_forward(x, h0, h0, *w)
+    out, _ = torch_rnn.LSTM(4, 5, proj_size=2)(torch.from_numpy(x).float())
+    assert h.shape == (3, 2, 5) and out.shape == (3, 2, 2)
+    exe = shutil.which("rnn-grade", path=os.path.dirname(sys.executable))
+    assert exe, "the rnn-grade console script is not installed next to python"
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = Path(tmp) / Path(lesson).name
+        shutil.copy(lesson, nb)
+        report = Path(tmp) / "report.json"
+        r = subprocess.run([exe, str(nb), "--json", str(report)], capture_output=True, text=True)
+        assert r.returncode == 1, f"rnn-grade exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+        doc = json.loads(report.read_text())
+        assert doc["all_passed"] is False and doc["notebooks"], doc
+    print(f"installed rnn_course {rnn_course.__version__} works (Python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,1 @@
+"""The chapters' experiments, importable so tests and the book call one copy."""
