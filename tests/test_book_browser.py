@@ -1,10 +1,16 @@
 """The built book, opened in a real headless browser (Debian's chromium driven by Playwright).
 
 For every page in _toc.yml: it loads from a local server, equations are typeset by the
-offline MathJax (no raw TeX left on the page), every image loads and has alt text, no
-request leaves 127.0.0.1, nothing fails to load, and the console shows no errors beyond a
-short allow-list. Run `make book` first (`make test` does). Set RNN_COURSE_SCREENSHOTS=DIR to
-keep a full-page PNG of every page.
+offline MathJax (no raw TeX left on the page, every equation with MathJax's assistive
+MathML), every image loads and has alt text, no request leaves 127.0.0.1, nothing fails to
+load (the favicon included), and the console shows no errors beyond a short allow-list.
+Every quiz is answered wrong, then right, and must say so with its explanation (each
+chapter has at least three); one is answered with the keyboard alone. axe-core (WCAG 2 A and
+AA) finds nothing serious or critical, in light and in dark mode, and figures sit on a white
+panel in dark mode; a full-page screenshot of each page in each mode is kept in
+_build/screenshots/{light,dark}/ (RNN_COURSE_SHOTS=DIR to move it). Each chapter offers its
+.ipynb for download and says how long its code took to run. Run `make book` first
+(`make test` does). Set RNN_COURSE_SCREENSHOTS=DIR to keep a full-page PNG of every page.
 """
 
 import functools
