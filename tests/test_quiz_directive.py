@@ -17,7 +17,13 @@ from sphinx.application import Sphinx  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 GOOD = """
+(good-target)=
 # Good
+
+```{math}
+:label: eq-good
+x^2 = 4
+```
 
 ```{quiz}
 :id: t-choice
@@ -28,7 +34,8 @@ choices:
       $2$
     correct: true
     why: >-
-      Because $2 \\cdot 2 = 4$.
+      Because $2 \\cdot 2 = 4$; see {ref}`good-target`, {eq}`eq-good` and
+      [the top](#good-target).
   - text: >-
       `-2`
     why: >-
@@ -122,6 +129,8 @@ def test_good_quizzes_become_accessible_forms(built):
     assert '<label for="quiz-t-number-answer">' in number
     assert "quiz.js" in html and "quiz.css" in html
     assert (out / "_static" / "quiz.js").exists()
+    assert re.search(r'<a class="reference internal" href="#good-target">', choice)
+    assert re.search(r'<a class="reference internal" href="#equation-eq-good">', choice)
 
 
 @pytest.mark.parametrize("name", list(BAD))

@@ -84,7 +84,9 @@ class QuizDirective(SphinxDirective):
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"{field} must be a non-empty text (write it as `{field}: >-`)")
         children, messages = self.state.inline_text(value.strip(), self.lineno)
-        return children + messages
+        # A TextElement parent, as a paragraph would be: the HTML writer asserts one around
+        # references ({numref}, {eq}, {ref}, links).
+        return [nodes.inline("", "", *children), *messages]
 
     def run(self):
         quiz_id = self.options.get("id", "")
