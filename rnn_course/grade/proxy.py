@@ -411,6 +411,6 @@ def _text(value, limit=MAX_MESSAGE):
 
 def _blocked_message(name):
     return (
-        f"your code called `{name}`, the library's answer to this exercise; it is blocked "
-        "while grading: write the function yourself"
+        f"your code called `{name}`: the course library is not available to graded code "
+        "(only `rnn_course.grade` may be imported); write the function yourself"
     )
