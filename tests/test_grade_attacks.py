@@ -412,7 +412,7 @@ def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         try:
             act()
             print("DID", label)
-        except OSError as exc:
+        except (OSError, AttributeError) as exc:
             print("refused:", label, type(exc).__name__)
     def write_flags():
         fd = os.open(OUTSIDE, os.O_WRONLY | os.O_CREAT, 0o644)
@@ -434,18 +434,22 @@ def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         print("CANARY", open(CANARY).read())
     def kill_a_process_group():
         os.killpg(DECOY, 9)
+    def kill_by_pidfd():
+        import signal
+        signal.pidfd_send_signal(os.pidfd_open(DECOY), 9)
     for label, act in [("write_flags", write_flags), ("read_by_dir_fd", read_by_dir_fd),
                        ("write_by_dir_fd", write_by_dir_fd),
                        ("escape_scratch_by_dir_fd", escape_scratch_by_dir_fd),
                        ("read_outside_the_allowlist", read_outside_the_allowlist),
-                       ("kill_a_process_group", kill_a_process_group)]:
+                       ("kill_a_process_group", kill_a_process_group),
+                       ("kill_by_pidfd", kill_by_pidfd)]:
         attempt(label, act)
     raise NotImplementedError
 """
 
 
 @BOTH
-def test_os_open_flags_dir_fds_reads_and_killpg_are_refused(tmp_path, capsys, sandbox):
+def test_os_open_flags_dir_fds_reads_and_signals_are_refused(tmp_path, capsys, sandbox):
     import rnn_course
 
     pkg_parent = Path(rnn_course.__file__).resolve().parent.parent
@@ -468,7 +472,7 @@ def test_os_open_flags_dir_fds_reads_and_killpg_are_refused(tmp_path, capsys, sa
         _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
         out = exercises(doc)["srn_step_forward"]["output"]
         assert "DID" not in out and "LIBRARY" not in out and "SECRET" not in out, out
-        assert out.count("refused:") == 6, out
+        assert out.count("refused:") == 7, out
         assert not outside.exists() and not (elsewhere / "escaped.txt").exists()
         assert not (pkg_parent / "rnn_course" / "MARKER").exists()
         assert decoy.poll() is None  # still running

@@ -362,6 +362,10 @@ if cfg["audit"]:
             raise PermissionError("grading: no network while grading")
         elif event in _NEW:
             raise PermissionError("grading: no new processes while grading")
+    import signal as _signal
+    for _m, _n in ((os, "pidfd_open"), (_signal, "pidfd_send_signal")):
+        if hasattr(_m, _n):
+            delattr(_m, _n)  # signals by pidfd raise no audit event
     sys.addaudithook(_guard)
 import rnn_course.grade.worker as _w
 _w.main()
@@ -451,6 +455,15 @@ def _reachable_by_others(paths):
     return True
 
 
+def fallback_uid(pkg_root=None):
+    """The user the fallback's learner runs as: ``nobody`` when the grader is root and
+    ``nobody`` can run this Python (else root: the report says so)."""
+    paths = _python_roots() + ([pkg_root] if pkg_root else [])
+    if os.getuid() == 0 and _reachable_by_others(paths):
+        return NOBODY
+    return os.getuid()
+
+
 LIVE = weakref.WeakSet()  # learner processes not yet killed
 
 
@@ -486,8 +499,8 @@ class LearnerProcess:
             cmd = ["bwrap", *_bwrap_flags(pkg_root, limits.file_mb), "--"]
         else:
             self.scratch_host = tempfile.mkdtemp(prefix="rnn-grade-scratch-")
-            drop = root_user and _reachable_by_others(_python_roots() + [pkg_root])
-            uid = NOBODY if drop else os.getuid()
+            uid = fallback_uid(pkg_root)
+            drop = uid != os.getuid()
             cfg = {"scratch": os.path.realpath(self.scratch_host), "pkg": pkg_root}
             cfg |= {"chown": drop, "audit": True}
             cmd = []
