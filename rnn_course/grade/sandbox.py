@@ -13,12 +13,19 @@ enforced from outside by the grader, which kills the whole process group.
 The fallback (no bwrap, or ``--no-sandbox``) is a plain child process with the
 same limits, a fresh temporary working directory, a clean environment, the
 graded copy first on the import path and the real package's finder removed,
-plus a Python audit hook refusing writes outside the scratch folder, reads of
-the submissions and the real package, sockets and new processes. That is
-weaker and reported as ``"sandbox": "none"``: audit hooks are no security
-boundary (``ctypes`` can bypass them), the real files stay on disk, and a
-process running as root keeps root's rights. The grade is safe on both paths:
-the verdict is computed in the grader process from data.
+plus a Python audit hook: writes (``open`` modes and ``os.open`` flags) only in
+the scratch folder; reads and directory listings only from an allowlist
+(scratch, the graded copy, Python and the venv, ``/usr``, ``/lib*``, ``/etc``,
+``/dev/null|zero|urandom``, ``/proc/self``), never the real package or the
+submissions; no ``os.open`` of a directory and no ``dir_fd`` (relative paths
+are judged against the working directory, which stays in scratch); no sockets,
+signals to other processes (``os.kill``, ``os.killpg``; pidfd signals are
+removed) or new processes. That is weaker and reported as ``"sandbox":
+"none"``: audit hooks are no security boundary (``ctypes`` calls libc directly,
+around every check), the real files stay on disk, and a process running as
+root keeps root's rights (the report says when it did). The sandboxed path is
+the one to trust. The grade itself is computed in the grader process from
+data on both paths.
 """
 
 import ast
