@@ -62,6 +62,6 @@ def test_capstones_with_a_stub_say_what_is_missing(capsys):
 
     assert cap01.run(sol01.one_hot_window, bag_of_words) is None
     out = capsys.readouterr().out
-    assert "still to do" in out and "bag_of_words: it is not implemented yet" in out
+    assert "still to do" in out and "bag_of_words: not implemented yet" in out
     assert cap03.run({**vars(sol03), "tbptt_chunks": None}) is None
     assert "tbptt_chunks" in capsys.readouterr().out
