@@ -34,6 +34,12 @@ PORTED = sorted(e for e in EXERCISES if EXERCISES[e].package)  # lessons in thei
 MISTAKES = [(e, m) for e in PORTED for m in EXERCISES[e].mistakes]
 
 
+def _run(ex, fn):
+    if ex.prepare:
+        ex.prepare()  # before the clock starts
+    return run_checks(ex, fn, seconds=SECONDS)
+
+
 def _failures(result):
     return [t["message"] for t in result["tests"] if not t["passed"]]
 
@@ -42,7 +48,7 @@ def _failures(result):
 def test_solution_and_reference_pass_every_check(ex_id):
     ex = EXERCISES[ex_id]
     for fn in {ex.solution_function(), ex.reference_function()}:
-        result = run_checks(ex, fn, seconds=SECONDS)
+        result = _run(ex, fn)
         assert result["status"] == "pass", (fn.__module__, result)
         assert result["passed"] == len(ex.checks) >= 2
 
@@ -51,7 +57,7 @@ def test_solution_and_reference_pass_every_check(ex_id):
     "style, ex_id", [(s, e) for s in CORRECT for e in CORRECT[s] if e in EXERCISES]
 )
 def test_correct_solution_written_differently_passes(style, ex_id):
-    result = run_checks(EXERCISES[ex_id], CORRECT[style][ex_id], seconds=SECONDS)
+    result = _run(EXERCISES[ex_id], CORRECT[style][ex_id])
     assert result["status"] == "pass", (style, result)
 
 
@@ -64,14 +70,14 @@ def test_two_correct_solutions_per_exercise():
 def test_untouched_stub_is_not_implemented(ex_id):
     ns = {}
     exec(cell_source(EXERCISES[ex_id]), ns)
-    result = run_checks(EXERCISES[ex_id], ns[ex_id], seconds=SECONDS)
+    result = _run(EXERCISES[ex_id], ns[ex_id])
     assert result["status"] == "not implemented"
     assert "not implemented yet" in result["message"]
 
 
 @pytest.mark.parametrize("ex_id, m", MISTAKES, ids=[f"{e}-{m.fn.__name__}" for e, m in MISTAKES])
 def test_mistake_gets_its_own_message(ex_id, m):
-    result = run_checks(EXERCISES[ex_id], m.fn, seconds=SECONDS)
+    result = _run(EXERCISES[ex_id], m.fn)
     assert result["status"] == "fail"
     assert any(m.message in msg for msg in _failures(result)), _failures(result)
 
@@ -88,7 +94,7 @@ def test_fresh_mistakes_are_named():
     caught = named = 0
     misnamed = []
     for ex_id, keywords, fn in FRESH:
-        failures = _failures(run_checks(EXERCISES[ex_id], fn, seconds=SECONDS))
+        failures = _failures(_run(EXERCISES[ex_id], fn))
         if not failures:
             continue
         caught += 1
@@ -110,10 +116,10 @@ def test_fix_earlier_exercise_first():
 
     ns = {"srn_step_forward": srn_step_forward, "np": sol.np}
     exec(inspect.getsource(sol.srn_forward), ns)
-    messages = _failures(run_checks(ex, ns["srn_forward"], seconds=SECONDS))
+    messages = _failures(_run(ex, ns["srn_forward"]))
     assert messages and "fix `srn_step_forward` first" in messages[0]
     ns["srn_step_forward"] = EXERCISES["srn_step_forward"].mistakes[0].fn
-    messages = _failures(run_checks(ex, ns["srn_forward"], seconds=SECONDS))
+    messages = _failures(_run(ex, ns["srn_forward"]))
     assert "fix `srn_step_forward` first: transposed weight" in messages[0]
 
 
@@ -123,7 +129,7 @@ def test_float32_result_is_named():
         e = probes.np.exp(z - z.max(-1, keepdims=True))
         return e / e.sum(-1, keepdims=True)
 
-    messages = _failures(run_checks(EXERCISES["softmax_output"], softmax_output, seconds=SECONDS))
+    messages = _failures(_run(EXERCISES["softmax_output"], softmax_output))
     assert messages and "float32, but the inputs are float64" in messages[0]
 
 

@@ -348,21 +348,3 @@ def softmax(z, axis=-1):
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
-
-# ------------------------------------------------------------------ legacy
-# Used only by the checks of lessons not yet moved to their folder (grade/checks/);
-# delete with those modules.
-
-
-def expect_array(got, shape, what, letters=None):
-    """Check ``got`` is a finite NumPy array of ``shape``."""
-    shape = tuple(shape)
-    if not isinstance(got, np.ndarray) or got.shape != shape or not np.all(np.isfinite(got)):
-        raise AssertionError(_generic(got, np.zeros(shape), what))
-    return got
-
-
-def expect_close(got, want, what, variants=()):
-    """Pass when ``got`` matches ``want``; else name the first variant (message, value)."""
-    got = expect_array(got, np.shape(want), what)
-    judge((got,), (want,), [(m, (v,)) for m, v in variants if v is not None], [0], [what])
