@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -317,3 +318,83 @@ def test_library_twin_under_another_name_is_blocked(tmp_path, capsys):
     path = submit(tmp_path, "05", LSTM_TWIN)
     code, doc, exs, text = grade(path, True, capsys, timeout=30)
     assert exs["lstm_step_forward"]["status"] != "pass"
+
+
+# ---------------------------------------------------------------- Gradescope bundle
+
+GS_FORGE = """
+import json, os, signal
+def _grader_args():
+    proc = os.open("/proc", os.O_RDONLY)
+    fd = os.open(str(os.getppid()) + "/cmdline", os.O_RDONLY, dir_fd=proc)
+    return os.read(fd, 65536).split(b"\\0")
+_a = _grader_args()
+_out = _a[_a.index(b"--gradescope") + 1].decode()
+_doc = {"score": 3.0, "output": "all good", "tests": [
+    {"name": n, "number": str(i + 1), "score": 1.0, "max_score": 1.0, "output": "PASS"}
+    for i, n in enumerate(["srn_step_forward", "srn_forward", "softmax_output"])]}
+_fd = os.open(_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(_fd, json.dumps(_doc).encode()); os.close(_fd)
+signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)
+"""
+
+
+def run_bundle(tmp_path, with_bwrap):
+    """Build the lesson-02 bundle, run its run_autograder on the forging submission."""
+    import shutil
+    import zipfile
+
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rnn_course.grade.gradescope",
+            str(ROOT / "lessons" / "02_srn.ipynb"),
+        ]
+        + ["-o", str(bundle)],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    source, results = tmp_path / "source", tmp_path / "results"
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(source)
+    nb = submit(tmp_path, "02", {"srn_step_forward": GS_FORGE})
+    nb.parent.rename(tmp_path / "submission")
+    bin_ = tmp_path / "bin"  # PATH without bwrap = a container without user namespaces
+    bin_.mkdir()
+    tools = ["bash", "find", "sort", "head", "mkdir", "printf", "env", "mv", "rm", "cat"]
+    for tool in tools + (["bwrap"] if with_bwrap else []):
+        if shutil.which(tool):
+            os.symlink(shutil.which(tool), bin_ / tool)
+    env = dict(
+        os.environ,
+        PATH=str(bin_),
+        RNN_GRADE_SOURCE=str(source),
+        RNN_GRADE_SUBMISSION=str(tmp_path / "submission"),
+        RNN_GRADE_RESULTS=str(results),
+        RNN_GRADE_PYTHON=sys.executable,
+    )
+    subprocess.run(
+        [str(bin_ / "bash"), str(source / "run_autograder")],
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    return json.loads((results / "results.json").read_text())
+
+
+@needs_bwrap
+def test_gradescope_forged_results_fail_in_the_sandbox(tmp_path):
+    doc = run_bundle(tmp_path, with_bwrap=True)
+    assert doc["score"] < 3
+
+
+@_open_hole(
+    "Gradescope without bwrap (fallback, root): the learner writes results.json through os.open "
+    "and SIGKILLs the grader via pidfd_send_signal; run_autograder keeps the forged file"
+)
+def test_gradescope_forged_results_fail_without_a_sandbox(tmp_path):
+    doc = run_bundle(tmp_path, with_bwrap=False)
+    assert doc["score"] < 3
