@@ -398,3 +398,25 @@ def test_gradescope_forged_results_fail_in_the_sandbox(tmp_path):
 def test_gradescope_forged_results_fail_without_a_sandbox(tmp_path):
     doc = run_bundle(tmp_path, with_bwrap=False)
     assert doc["score"] < 3
+
+
+TBPTT_PRIVATE = {
+    "tbptt_chunks": """
+from rnn_course.batching import _check_stream, _chunks
+
+
+def tbptt_chunks(stream, seq_len):
+    return _chunks(stream, _check_stream(stream, seq_len))
+""",
+}
+
+
+@needs_bwrap
+@_open_hole(
+    "the tripwire replaces only batching.tbptt_chunks' body: its private helpers "
+    "_check_stream and _chunks (the whole implementation) stay callable"
+)
+def test_library_private_helpers_of_a_blocked_function_are_blocked(tmp_path, capsys):
+    path = submit(tmp_path, "03", TBPTT_PRIVATE)
+    code, doc, exs, text = grade(path, True, capsys)
+    assert exs["tbptt_chunks"]["status"] != "pass"
