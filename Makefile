@@ -1,6 +1,7 @@
 # rnn-course: two commands set everything up.
 #   make book   create .venv if missing, install, build the HTML book (warnings are errors)
 #   make test   create .venv if missing, install, run every test (package, lessons, notebooks, built book)
+#   make pdf    the whole book as one PDF, _build/pdf/rnn-course.pdf (offline: Debian's chromium)
 # Also: make lint, make bench, make clean, make test-pythons, make wheel.
 # Another interpreter: make test-unit PYTHON=python3.13 (its own venv, .venv-3.13).
 
@@ -25,7 +26,7 @@ LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.p
 	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book test test-unit test-notebooks test-browser lint bench clean test-pythons wheel
+.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel
 
 install: $(STAMP)
 
@@ -36,11 +37,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-# A wheel of the package, built from a clean copy of the sources (no egg-info, no caches).
+# A wheel of the package, built from a copy of the sources in a temporary directory, so
+# that setuptools' build/ and egg-info never land in the working tree.
 wheel: $(STAMP)
-	rm -rf _build/wheel
-	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w _build/wheel .
-	@ls _build/wheel/*.whl
+	@set -euo pipefail; rm -rf _build/wheel; tmp=$$(mktemp -d); \
+	cp -r rnn_course pyproject.toml README.md LICENSE $$tmp/; \
+	find $$tmp -name __pycache__ -prune -exec rm -rf {} +; \
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w $(CURDIR)/_build/wheel $$tmp; \
+	rm -rf $$tmp; ls _build/wheel/*.whl
 
 # For each supported Python other than the default one that this machine has: a venv of
 # its own outside the repository (~/.cache/rnn-course), the pinned runtime and test
@@ -66,11 +70,25 @@ test-pythons: wheel
 	  rm -rf $$tmp; echo "test-pythons: Python $$v passed in $$(( $$(date +%s) - start )) s"; \
 	done
 
+# Every notebook is executed once per build: the execution cache is cleared first, and the
+# PDF build (pdf-from-cache) reuses the outputs instead of running the notebooks again.
 book: $(STAMP)
-	rm -rf _build/html _build/.doctrees
+	rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo ""
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+# The whole book as one PDF: a single-page HTML build printed by Debian's chromium through
+# Playwright once MathJax has typeset. `make pdf` runs the notebooks afresh; `make test`
+# calls pdf-from-cache right after `make book`.
+pdf: $(STAMP)
+	rm -rf _build/.jupyter_cache
+	$(MAKE) pdf-from-cache
+
+pdf-from-cache: $(STAMP)
+	rm -rf _build/singlehtml
+	$(VENV)/bin/jupyter-book build . --builder singlehtml --all -W -n --keep-going
+	$(PY) book/_ext/print_pdf.py _build/singlehtml _build/pdf/rnn-course.pdf
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -83,11 +101,11 @@ test-unit: $(STAMP)
 test-notebooks: $(STAMP)
 	$(VENV)/bin/pytest -q --nbval-lax book lessons
 
-# The built HTML opened in headless Chromium (needs `make book` first).
+# The built HTML and PDF opened in headless Chromium (needs `make book pdf` first).
 test-browser: $(STAMP)
 	$(VENV)/bin/pytest -q -m browser tests
 
-test: lint test-unit test-pythons test-notebooks book test-browser
+test: lint test-unit test-pythons test-notebooks book pdf-from-cache test-browser
 	@echo "make test: all checks passed"
 
 bench: $(STAMP)

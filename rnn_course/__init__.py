@@ -24,13 +24,11 @@ does not pull in torch unless you touch a torch-based module.
 """
 
 import importlib
+import pkgutil
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "numpy_rnn", "layers", "clip", "gradcheck", "optim", "init", "batching", "numpy_lm",
-    "torch_rnn", "data", "models", "train", "sampling", "plotting", "diagrams", "grade",
-}
+_SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
 
 
 def __getattr__(name):

@@ -27,13 +27,23 @@ from __future__ import annotations
 from collections import Counter
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from .plotting import PALETTE
 
-__all__ = ["draw_unrolled", "draw_rolled", "draw_configurations", "count_elements"]
+__all__ = [
+    "draw_unrolled",
+    "draw_rolled",
+    "draw_configurations",
+    "count_elements",
+    "draw_lstm_cell",
+    "draw_gru_cell",
+    "draw_lstm_gradient_paths",
+    "plot_gate_trace",
+]
 
 # Geometry, in data units (axes use an equal aspect ratio).
 _DX = 1.45  # distance between time steps
@@ -970,4 +980,533 @@ def draw_configurations_annotated(fig=None):
                     style="--",
                 )
                 arrow.set_linewidth(1.3)
+    return fig
+    return fig
+
+
+# --- Chapter 5: cell diagrams ---
+#
+# Inside views of the gated cells, in torch's convention, and the gradient paths
+# of an unrolled LSTM. Every element has a gid, so count_elements works here too:
+# "cell:box" (the cell outline), "cell:gate" (a sigmoid gate layer), "cell:layer"
+# (a tanh layer or an affine map), "cell:op" (a pointwise operation: x, +, 1-,
+# tanh), "cell:path" (the cell-state line of an LSTM, the state line of a GRU),
+# "cell:wire" (every other connection), "grad:cell" (gradient along the cell
+# path), "grad:weights" (gradient through the recurrent weights).
+# See chapter 5, LSTM and GRU.
+
+_CELL_PATH = PALETTE[0]  # blue: the memory line
+_GATE = PALETTE[4]  # orange: sigmoid gates
+_LAYER = PALETTE[2]  # bluish green: tanh layers, affine maps
+_FADED = "0.72"
+
+
+def _cell_box(ax, x0, y0, x1, y1):
+    box = FancyBboxPatch(
+        (x0, y0),
+        x1 - x0,
+        y1 - y0,
+        boxstyle="round,pad=0,rounding_size=0.3",
+        facecolor="0.97",
+        edgecolor="0.55",
+        linewidth=1.2,
+        zorder=0,
+    )
+    box.set_gid("cell:box")
+    ax.add_patch(box)
+
+
+def _layer_box(ax, cx, cy, text, kind, label=None, faded=False, width=0.78):
+    colour = _FADED if faded else (_GATE if kind == "gate" else _LAYER)
+    box = FancyBboxPatch(
+        (cx - width / 2, cy - 0.27),
+        width,
+        0.54,
+        boxstyle="round,pad=0,rounding_size=0.1",
+        facecolor=_lighten(colour) if not faded else "0.95",
+        edgecolor=colour,
+        linewidth=1.5,
+        zorder=3,
+    )
+    box.set_gid(f"cell:{kind}")
+    ax.add_patch(box)
+    ax.text(
+        cx,
+        cy,
+        text,
+        ha="center",
+        va="center",
+        fontsize=10 if len(text) < 4 else 8,
+        zorder=4,
+        color="0.6" if faded else "black",
+    )
+    if label:
+        ax.text(
+            cx - width / 2 - 0.05,
+            cy + 0.05,
+            label,
+            ha="right",
+            va="center",
+            fontsize=10,
+            color="0.6" if faded else "black",
+            zorder=4,
+        )
+    return box
+
+
+def _op(ax, cx, cy, text, faded=False, radius=0.22):
+    circle = plt.Circle(
+        (cx, cy),
+        radius,
+        facecolor="white",
+        edgecolor=_FADED if faded else "0.25",
+        linewidth=1.3,
+        zorder=3,
+    )
+    circle.set_gid("cell:op")
+    ax.add_patch(circle)
+    ax.text(
+        cx,
+        cy,
+        text,
+        ha="center",
+        va="center",
+        fontsize={1: 12, 2: 9}.get(len(text), 7.5),
+        zorder=4,
+        color="0.6" if faded else "black",
+    )
+    return circle
+
+
+def _wire(ax, points, kind="cell:wire", colour="0.3", width=1.3, arrow=True, style="-", zorder=2):
+    """A polyline through ``points`` with an arrow head at the last point."""
+    xs, ys = zip(*points, strict=True)
+    if len(points) > 2 or not arrow:
+        line = Line2D(
+            xs[:-1] if arrow else xs,
+            ys[:-1] if arrow else ys,
+            color=colour,
+            linewidth=width,
+            linestyle=style,
+            zorder=zorder,
+            solid_capstyle="butt",
+        )
+        line.set_gid(kind if not arrow else None)
+        ax.add_line(line)
+    if arrow:
+        head = FancyArrowPatch(
+            points[-2],
+            points[-1],
+            arrowstyle="-|>",
+            mutation_scale=10,
+            color=colour,
+            linewidth=width,
+            linestyle=style,
+            shrinkA=0,
+            shrinkB=0,
+            zorder=zorder,
+        )
+        head.set_gid(kind)
+        ax.add_patch(head)
+
+
+def _gates_arg(gates):
+    if not isinstance(gates, str) or set(gates) - set("ifo") or len(set(gates)) != len(gates):
+        raise ValueError(
+            f"gates must be a string made of distinct letters from 'ifo' "
+            f"(input, forget, output), got {gates!r}"
+        )
+    return set(gates)
+
+
+_LSTM_PARTS = ("forget", "input", "output", "cell")
+
+
+def draw_lstm_cell(ax=None, gates="ifo", highlight=None, title=None):
+    """Draw one LSTM step: the cell-state line, the gates and the candidate.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Axis to draw on; a new figure is made when omitted.
+    gates : str, default "ifo"
+        Which gates the cell has: any of "i" (input), "f" (forget), "o" (output).
+        "i" alone is the constant error carousel with an input gate,
+        ``c_t = c_{t-1} + i_t * g_t`` and ``h_t = tanh(c_t)``; "if" adds the
+        forget gate; "ifo" is the LSTM of torch.nn.LSTM.
+    highlight : {"forget", "input", "output", "cell"}, optional
+        Draw one part (erase, write, read, or the cell-state line) in colour and
+        fade the rest.
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        With ``len(gates)`` "cell:gate" boxes, one "cell:layer" (the candidate
+        g), and the cell-state line as "cell:path" (see :func:`count_elements`).
+
+    Notes
+    -----
+    The four layers read the concatenation :math:`[h_{t-1}; x_t]`, as in
+    colah's diagrams: :math:`W_{hf} h_{t-1} + W_{if} x_t = W_f [h_{t-1}; x_t]`.
+    Gate order in torch is i, f, g, o.
+    """
+    gates = _gates_arg(gates)
+    if highlight is not None and highlight not in _LSTM_PARTS:
+        raise ValueError(f"highlight must be None or one of {_LSTM_PARTS}, got {highlight!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+
+    def faded(part):
+        return highlight is not None and highlight != part
+
+    _cell_box(ax, 0.0, 0.0, 8.2, 5.0)
+    y_c, y_gate, y_bus, y_mid = 4.2, 1.9, 0.6, 3.1
+    x_f, x_i, x_g, x_o, x_out = 1.7, 3.0, 4.3, 5.6, 6.8
+    # the cell-state line, c_{t-1} -> c_t
+    cell_colour = _CELL_PATH if not faded("cell") else _FADED
+    line = Line2D([-0.9, 8.75], [y_c, y_c], color=cell_colour, linewidth=3.2, zorder=1)
+    line.set_gid("cell:path")
+    ax.add_line(line)
+    ax.text(-1.0, y_c, "$c_{t-1}$", ha="right", va="center", fontsize=12)
+    ax.text(8.85, y_c, "$c_t$", ha="left", va="center", fontsize=12)
+    # the concatenated input [h_{t-1}; x_t] along the bottom
+    ax.text(-1.0, y_bus, "$h_{t-1}$", ha="right", va="center", fontsize=12)
+    ax.text(0.9, -0.95, "$x_t$", ha="center", va="center", fontsize=12)
+    bus_end = x_o if "o" in gates else x_g
+    _wire(ax, [(-0.9, y_bus), (bus_end, y_bus)], arrow=False)
+    _wire(ax, [(0.9, -0.7), (0.9, y_bus)], arrow=False)
+    ax.text(1.02, y_bus - 0.1, "$[h_{t-1}; x_t]$", ha="left", va="top", fontsize=8, color="0.35")
+    used = [("f", x_f)] * ("f" in gates) + [("i", x_i)] * ("i" in gates)
+    used += [("g", x_g)] + [("o", x_o)] * ("o" in gates)
+    for _name, x in used:
+        _wire(ax, [(x, y_bus), (x, y_gate - 0.27)], colour="0.3")
+    # erase: c_{t-1} * f_t
+    if "f" in gates:
+        _layer_box(ax, x_f, y_gate, "σ", "gate", "$f_t$", faded=faded("forget"))
+        _wire(
+            ax,
+            [(x_f, y_gate + 0.27), (x_f, y_c - 0.22)],
+            colour=_GATE if highlight == "forget" else "0.3",
+        )
+        _op(ax, x_f, y_c, "×", faded=faded("forget") and faded("cell"))
+    # write: + i_t * g_t
+    _layer_box(ax, x_g, y_gate, "tanh", "layer", "$g_t$", faded=faded("input"))
+    write_colour = _LAYER if highlight == "input" else "0.3"
+    if "i" in gates:
+        _layer_box(ax, x_i, y_gate, "σ", "gate", "$i_t$", faded=faded("input"))
+        _wire(ax, [(x_i, y_gate + 0.27), (x_i, y_mid), (x_g - 0.22, y_mid)], colour=write_colour)
+        _wire(ax, [(x_g, y_gate + 0.27), (x_g, y_mid - 0.22)], colour=write_colour)
+        _op(ax, x_g, y_mid, "×", faded=faded("input"))
+        _wire(ax, [(x_g, y_mid + 0.22), (x_g, y_c - 0.22)], colour=write_colour)
+    else:
+        _wire(ax, [(x_g, y_gate + 0.27), (x_g, y_c - 0.22)], colour=write_colour)
+    _op(ax, x_g, y_c, "+", faded=faded("input") and faded("cell"))
+    # read: h_t = o_t * tanh(c_t)
+    read_colour = _GATE if highlight == "output" else "0.3"
+    _wire(ax, [(x_out, y_c), (x_out, y_mid + 0.22)], colour=read_colour)
+    _op(ax, x_out, y_mid, "tanh", faded=faded("output"), radius=0.3)
+    if "o" in gates:
+        _layer_box(ax, x_o, y_gate, "σ", "gate", "$o_t$", faded=faded("output"))
+        _wire(ax, [(x_out, y_mid - 0.3), (x_out, y_gate + 0.22)], colour=read_colour)
+        _op(ax, x_out, y_gate, "×", faded=faded("output"))
+        _wire(ax, [(x_o + 0.39, y_gate), (x_out - 0.22, y_gate)], colour=read_colour)
+        start = y_gate - 0.22
+    else:
+        start = y_mid - 0.3
+    _wire(ax, [(x_out, start), (x_out, y_bus - 0.25), (8.75, y_bus - 0.25)], colour=read_colour)
+    _wire(ax, [(7.6, y_bus - 0.25), (7.6, 5.75)], colour=read_colour)
+    ax.text(8.85, y_bus - 0.25, "$h_t$", ha="left", va="center", fontsize=12)
+    ax.text(7.7, 5.75, "$h_t$", ha="left", va="top", fontsize=12)
+    roles = [("erase", x_f)] * ("f" in gates) + [("write", x_g), ("read", x_out)]
+    for text, x in roles:
+        ax.text(
+            x, 5.0 + 0.12, text, ha="center", va="bottom", fontsize=8, color="0.4", style="italic"
+        )
+    ax.set_xlim(-1.9, 9.6)
+    ax.set_ylim(-1.25, 6.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_gru_cell(ax=None, title=None):
+    """Draw one GRU step as torch.nn.GRU computes it (gate order r, z, n).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Axis to draw on; a new figure is made when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        With two "cell:gate" boxes (r, z), two "cell:layer" boxes (the affine
+        map :math:`W_{hn} h_{t-1} + b_{hn}` and the candidate n), and the state
+        line as "cell:path" (see :func:`count_elements`).
+
+    Notes
+    -----
+    :math:`n_t = \\tanh(W_{in} x_t + b_{in} + r_t \\odot (W_{hn} h_{t-1} + b_{hn}))`:
+    the reset gate acts after the matrix product, and
+    :math:`h_t = (1 - z_t) \\odot n_t + z_t \\odot h_{t-1}`, so z = 1 keeps the state.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    _cell_box(ax, 0.0, 0.0, 8.2, 5.0)
+    y_s, y_gate, y_mid, y_h, y_x = 4.2, 1.9, 3.1, 0.85, 0.35
+    x_r, x_lin, x_n, x_z, x_out = 1.5, 2.9, 4.5, 6.2, 7.3
+    line = Line2D([-0.9, 8.75], [y_s, y_s], color=_CELL_PATH, linewidth=3.2, zorder=1)
+    line.set_gid("cell:path")
+    ax.add_line(line)
+    ax.text(-1.0, y_s, "$h_{t-1}$", ha="right", va="center", fontsize=12)
+    ax.text(8.85, y_s, "$h_t$", ha="left", va="center", fontsize=12)
+    # h_{t-1} drops to its own line; x_t has another
+    _wire(ax, [(0.35, y_s), (0.35, y_h), (x_z, y_h)], arrow=False, colour=_CELL_PATH, width=1.2)
+    _wire(ax, [(0.9, -0.7), (0.9, y_x), (x_z, y_x)], arrow=False, colour=PALETTE[5], width=1.2)
+    ax.text(0.9, -0.95, "$x_t$", ha="center", va="center", fontsize=12)
+    for x in (x_r, x_z):  # the gates read both h_{t-1} and x_t
+        _wire(ax, [(x, y_x), (x, y_gate - 0.27)])
+        ax.plot([x], [y_h], "o", color="0.3", markersize=3.5, zorder=3)
+    _layer_box(ax, x_r, y_gate, "σ", "gate", "$r_t$")
+    _layer_box(ax, x_z, y_gate, "σ", "gate", "$z_t$")
+    # W_hn h + b_hn reads h only; r multiplies it after the product
+    _wire(ax, [(x_lin, y_h), (x_lin, y_gate - 0.27)], colour=_CELL_PATH)
+    _layer_box(ax, x_lin, y_gate, "$W_{hn}h + b_{hn}$", "layer", width=1.15)
+    _wire(ax, [(x_lin, y_gate + 0.27), (x_lin, y_mid - 0.22)])
+    _wire(ax, [(x_r, y_gate + 0.27), (x_r, y_mid), (x_lin - 0.22, y_mid)])
+    _op(ax, x_lin, y_mid, "×")
+    # the candidate n reads x_t (W_in x + b_in) and the reset product
+    _wire(ax, [(x_lin + 0.22, y_mid), (x_n - 0.39, y_mid)])
+    _wire(ax, [(x_n, y_x), (x_n, y_mid - 0.27)], colour=PALETTE[5])
+    ax.text(
+        x_n + 0.08, 2.4, "$W_{in}x_t + b_{in}$", ha="left", va="center", fontsize=8, color="0.35"
+    )
+    _layer_box(ax, x_n, y_mid, "tanh", "layer")
+    ax.text(x_n, y_mid + 0.33, "$n_t$", ha="center", va="bottom", fontsize=10)
+    # h_t = z * h_{t-1} + (1 - z) * n
+    _wire(ax, [(x_z, y_gate + 0.27), (x_z, y_s - 0.22)])
+    _op(ax, x_z, y_s, "×")
+    _wire(ax, [(x_z + 0.39, y_gate), (x_out, y_gate), (x_out, 2.45 - 0.22)])
+    _op(ax, x_out, 2.45, "1−", radius=0.24)
+    _wire(ax, [(x_out, 2.45 + 0.24), (x_out, y_mid + 0.35 - 0.22)])
+    _op(ax, x_out, y_mid + 0.35, "×")
+    _wire(
+        ax,
+        [
+            (x_n + 0.39, y_mid),
+            (x_n + 0.9, y_mid),
+            (x_n + 0.9, y_mid + 0.35),
+            (x_out - 0.22, y_mid + 0.35),
+        ],
+    )
+    _wire(ax, [(x_out, y_mid + 0.57), (x_out, y_s - 0.22)])
+    _op(ax, x_out, y_s, "+")
+    ax.text(
+        6.0,
+        5.12,
+        "keep ($z_t$) or replace ($1 - z_t$)",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color="0.4",
+        style="italic",
+    )
+    ax.set_xlim(-1.9, 9.6)
+    ax.set_ylim(-1.25, 6.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_lstm_gradient_paths(ax=None, steps=3, title=None):
+    """Draw the backward paths of an unrolled LSTM: the cell path and the paths through W.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Axis to draw on; a new figure is made when omitted.
+    steps : int, default 3
+        Number of unrolled steps, labelled t - steps + 1, ..., t.
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        With ``steps`` "grad:cell" arrows (one factor diag(f) each, no matrix)
+        and ``2 * steps`` "grad:weights" arrows (the paths that cross a
+        recurrent weight matrix) (see :func:`count_elements`).
+
+    Notes
+    -----
+    The product of the one-step Jacobians of the state (c, h) contains, in its
+    (c, c) block, the term :math:`\\prod_k \\operatorname{diag}(f_k)`: the only
+    path with no matrix on it. Every other path crosses some :math:`W_{h\\cdot}`
+    and can vanish or explode, as in an SRN. See chapter 5, The full Jacobian.
+    """
+    steps = _positive_int(steps, "steps")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.9 * steps + 1.2, 3.6))
+    step_w, y_c, y_h, y_w = 3.8, 2.6, 0.45, 1.45
+    right = steps * step_w - 1.0
+    line = Line2D([-0.7, right + 0.7], [y_c, y_c], color=_CELL_PATH, linewidth=3.0, zorder=1)
+    line.set_gid("cell:path")
+    ax.add_line(line)
+    for k in range(steps):
+        x0 = k * step_w
+        lag = steps - 1 - k
+        t = "t" if lag == 0 else f"t-{lag}"
+        _cell_box(ax, x0, -0.1, x0 + 2.8, 3.2)
+        _op(ax, x0 + 0.9, y_c, "×")
+        ax.text(x0 + 0.62, y_c - 0.25, f"$f_{{{t}}}$", ha="right", va="top", fontsize=9)
+        _op(ax, x0 + 1.8, y_c, "+")
+        _layer_box(ax, x0 + 1.15, y_w, "gates, g", "layer", width=1.25)
+        ax.text(
+            x0 + 1.15,
+            y_w - 0.33,
+            "$W_{hi}, W_{hf}, W_{hg}, W_{ho}$",
+            ha="center",
+            va="top",
+            fontsize=6.5,
+            color="0.35",
+        )
+        # forward wires: h_{t-1} into the gates, gates onto the cell path, the read-out
+        if k == 0:
+            _wire(ax, [(x0 - 0.7, y_h), (x0 + 0.3, y_h)], arrow=False, colour="0.45")
+        _wire(ax, [(x0 + 0.3, y_h), (x0 + 0.3, y_w - 0.27)], colour="0.45")
+        _wire(ax, [(x0 + 0.9, y_w + 0.27), (x0 + 0.9, y_c - 0.22)], colour="0.45")
+        _wire(ax, [(x0 + 1.8, y_w + 0.27), (x0 + 1.8, y_c - 0.22)], colour="0.45")
+        _wire(ax, [(x0 + 2.4, y_c), (x0 + 2.4, y_h + 0.05)], colour="0.45")
+        end = right + 0.6 if k == steps - 1 else x0 + step_w + 0.3
+        _wire(ax, [(x0 + 2.4, y_h), (end, y_h)], colour="0.45", arrow=k == steps - 1)
+        ax.text(
+            x0 + 2.47,
+            1.55,
+            "$o \\odot \\tanh$",
+            ha="left",
+            va="center",
+            fontsize=7.5,
+            color="0.35",
+            rotation=90,
+        )
+        # backward: along the cell (diag(f) only) and through the weights
+        _wire(
+            ax,
+            [(x0 + 2.75, y_c + 0.38), (x0 + 0.05, y_c + 0.38)],
+            kind="grad:cell",
+            colour=_GRAD,
+            width=2.4,
+        )
+        ax.text(
+            x0 + 1.4,
+            y_c + 0.48,
+            f"diag($f_{{{t}}}$)",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color=_GRAD,
+        )
+        _wire(
+            ax,
+            [(x0 + 1.75, y_c - 0.3), (x0 + 1.55, y_w + 0.3)],
+            kind="grad:weights",
+            colour=_GRAD,
+            width=1.0,
+            style="--",
+        )
+        _wire(
+            ax,
+            [(x0 + 0.6, y_w - 0.3), (x0 + 0.05, y_h - 0.2)],
+            kind="grad:weights",
+            colour=_GRAD,
+            width=1.0,
+            style="--",
+        )
+        gap = x0 - 0.5 if k else x0 - 0.85
+        ax.text(gap, y_c + 0.12, f"$c_{{{_prev(t)}}}$", ha="center", va="bottom", fontsize=9)
+        ax.text(gap, y_h + 0.1, f"$h_{{{_prev(t)}}}$", ha="center", va="bottom", fontsize=9)
+    ax.text(right + 0.75, y_c, "$c_t$", ha="left", va="center", fontsize=10)
+    ax.text(right + 0.65, y_h, "$h_t$", ha="left", va="center", fontsize=10)
+    ax.text(
+        right / 2,
+        -0.35,
+        "solid: the cell path, a product of diagonal factors; "
+        "dashed: paths through the recurrent weights",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color=_GRAD,
+    )
+    ax.set_xlim(-1.5, right + 1.4)
+    ax.set_ylim(-0.85, 3.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def _prev(t):
+    """The label of the step before ``t``: "t" -> "t-1", "t-1" -> "t-2"."""
+    return "t-1" if t == "t" else f"t-{int(t[2:]) + 1}"
+
+
+def plot_gate_trace(x, i, f, c, fig=None, unit=None):
+    """Plot one sequence of the adding problem and one LSTM unit's gates and cell.
+
+    Parameters
+    ----------
+    x : array_like, shape (T, 2)
+        The sequence: values in channel 0, the marker in channel 1.
+    i, f, c : array_like, each shape (T,)
+        The unit's input gate, forget gate and cell state at every step.
+    fig : matplotlib Figure, optional
+        Figure to draw into; a new one is made when omitted.
+    unit : int, optional
+        The unit's index, for the title.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        Three axes sharing the time axis: the inputs (marked steps in colour),
+        the two gates, and the cell state. Marked steps are shaded in all three.
+
+    Notes
+    -----
+    A unit that stores a marked number opens its input gate at the marker and
+    holds its forget gate near 1 afterwards. See chapter 5, What the gates do.
+    """
+    x = np.asarray(x, dtype=float)
+    i, f, c = (np.asarray(a, dtype=float) for a in (i, f, c))
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"x: expected shape (T, 2), got {x.shape}")
+    T = x.shape[0]
+    for name, a in (("i", i), ("f", f), ("c", c)):
+        if a.shape != (T,):
+            raise ValueError(f"{name}: expected shape ({T},) like x's first axis, got {a.shape}")
+    if fig is None:
+        fig = plt.figure(figsize=(7.2, 4.6))
+    axes = fig.subplots(3, 1, sharex=True, height_ratios=[1, 1.2, 1])
+    steps = np.arange(1, T + 1)
+    marked = np.flatnonzero(x[:, 1] > 0.5)
+    colours = np.where(x[:, 1] > 0.5, PALETTE[1], "0.7")
+    axes[0].bar(steps, x[:, 0], color=colours, width=0.7)
+    axes[0].set(ylabel="input value", ylim=(0, 1.05))
+    axes[1].plot(steps, i, "o-", markersize=3, color=PALETTE[4], label="input gate $i_t$")
+    axes[1].plot(steps, f, "s-", markersize=3, color=PALETTE[0], label="forget gate $f_t$")
+    axes[1].set(ylabel="gate", ylim=(-0.05, 1.05))
+    axes[1].legend(loc="center right", fontsize=8)
+    axes[2].plot(steps, c, "o-", markersize=3, color=PALETTE[2])
+    axes[2].axhline(0, color="0.6", linewidth=0.8)
+    axes[2].set(ylabel="cell $c_t$", xlabel="step t")
+    for ax in axes:
+        for t in marked:
+            ax.axvspan(t + 0.5, t + 1.5, color=PALETTE[1], alpha=0.12, linewidth=0)
+    if unit is not None:
+        axes[0].set_title(f"unit {unit}", fontsize=10)
     return fig

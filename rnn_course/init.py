@@ -233,8 +233,10 @@ def set_forget_bias_(module, value):
     -----
     The gate sees ``b_ih + b_hh``, so the forget block (rows ``H:2H``, gate
     order i, f, g, o) of every ``bias_ih*`` is set to ``value`` and that of
-    every ``bias_hh*`` to 0. A bias of 1 starts the LSTM remembering
-    (Jozefowicz et al., 2015). :func:`init_lstm` does the same for NumPy weights.
+    every ``bias_hh*`` to 0: the gate's bias is exactly ``value``. A bias of 1
+    starts the LSTM remembering (Jozefowicz et al., 2015). (For NumPy weights,
+    :func:`init_lstm`'s ``forget_bias`` is *added* to torch's random
+    initialisation instead, so that 0 leaves it exactly as torch makes it.)
     """
     import torch  # here, so that the NumPy initialisers never import torch
 

@@ -16,7 +16,7 @@ from torch import nn
 
 from . import torch_rnn
 
-__all__ = ["CELLS", "IMPLS", "make_core", "detach_state", "CharLM", "SequenceModel"]
+__all__ = ["CELLS", "IMPLS", "make_core", "map_state", "detach_state", "CharLM", "SequenceModel"]
 
 CELLS = ("rnn", "lstm", "gru")
 IMPLS = ("ours", "torch")
@@ -48,17 +48,22 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
     return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)
 
 
+def map_state(fn, state):
+    """Apply ``fn`` to every tensor of a recurrent state: a tensor, a tuple ``(h, c)``, or None."""
+    if state is None:
+        return None
+    if torch.is_tensor(state):
+        return fn(state)
+    return tuple(fn(s) for s in state)
+
+
 def detach_state(state):
     """Cut the graph behind a state (tensor, tuple of tensors, or None), keeping its values.
 
     Truncated BPTT carries the values of the state into the next chunk, but the
     gradient stops here. See chapter 3, Truncated backpropagation through time.
     """
-    if state is None:
-        return None
-    if torch.is_tensor(state):
-        return state.detach()
-    return tuple(s.detach() for s in state)
+    return map_state(torch.Tensor.detach, state)
 
 
 class CharLM(nn.Module):

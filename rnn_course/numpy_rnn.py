@@ -715,14 +715,16 @@ def lstm_backward(dh, cache, dc_last=None):
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     if dc_last is not None:
         _check_upstream(dc_last, "dc_last", (B, H), "(B, H)", h.dtype)
-    W_hh_blocks = cache["W_hh"].reshape(4, H, H)  # (4, H, H)
-    dA = np.empty((4, T, B, H), dtype=h.dtype)  # gradient on the gate pre-activations
+    W_hh, W_ih = cache["W_hh"], cache["W_ih"]  # (4H, H), (4H, D)
+    # gradient on the gate pre-activations, blocks i, f, g, o side by side as in W_ih's
+    # rows, so that each step needs one product with W_hh and the end one with W_ih
+    da = np.empty((T, B, 4 * H), dtype=h.dtype)  # (T, B, 4H)
     dh_next = np.zeros_like(h0)
     dc = np.zeros_like(c0) if dc_last is None else dc_last.copy()  # (B, H)
     for t in range(T - 1, -1, -1):
         i, f, g, o = gates[t]
         c_prev = c[t - 1] if t > 0 else c0
-        d_i, d_f, d_g, d_o = dA[:, t]
+        d_i, d_f, d_g, d_o = (da[t, :, k * H : (k + 1) * H] for k in range(4))  # (B, H) views
         dh_t = dh[t] + dh_next  # (B, H)
         # o: dL/do = dh * tanh(c); through the sigmoid: * o (1 - o)
         np.multiply(dh_t, tanh_c[t], out=d_o)
@@ -738,13 +740,13 @@ def lstm_backward(dh, cache, dc_last=None):
         np.multiply(dc, i, out=d_g)  # g: dc * i * (1 - g^2)
         d_g *= 1 - g * g
         dc *= f  # additive path: dc_{t-1} = dc_t * f_t
-        dh_next = _back_through(dA[:, t], W_hh_blocks)  # (B, H)
-    W_ih = cache["W_ih"]
+        dh_next = da[t] @ W_hh  # (B, H): one product for the four gates
     D = x.shape[2]
-    dx = _back_through(dA.reshape(4, T * B, H), W_ih.reshape(4, H, D)).reshape(T, B, D)
-    dW_ih = _weight_grad(dA, x)  # (4H, D)
-    dW_hh = _weight_grad(dA, _previous_states(h0, h))  # (4H, H)
-    db = dA.sum(axis=(1, 2)).reshape(4 * H)  # (4H,)
+    da2 = da.reshape(T * B, 4 * H)
+    dx = (da2 @ W_ih).reshape(T, B, D)  # (T, B, D)
+    dW_ih = da2.T @ x.reshape(T * B, D)  # (4H, D)
+    dW_hh = da2.T @ _previous_states(h0, h).reshape(T * B, H)  # (4H, H)
+    db = da2.sum(axis=0)  # (4H,)
     return dx, dh_next, dc, dW_ih, dW_hh, db, db.copy()
 
 

@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from .batching import lm_stream, tbptt_chunks
-from .models import detach_state
+from .models import detach_state, map_state
 
 __all__ = [
     "OPTIMIZERS",
@@ -136,6 +136,8 @@ def evaluate_lm(model, ids, batch_size=16, seq_len=128, device=None):
         Nats per token. Perplexity is ``exp`` of it; bits per token is it / ln 2.
     """
     ids = _as_ids(ids, "ids")
+    _check_count(batch_size, "batch_size", 1)
+    _check_count(seq_len, "seq_len", 1)
     device = device or next(model.parameters()).device
     batch_size = max(1, min(batch_size, (len(ids) - 1) // 2))
     seq_len = max(1, min(seq_len, len(ids) // batch_size - 1))
@@ -183,13 +185,14 @@ def save_checkpoint(path, tensors, meta):
         "sha256": hashlib.sha256(payload).hexdigest(),
         "meta": meta,
     }
-    head = json.dumps(header, sort_keys=True).encode("utf-8")
+    header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "wb") as f:
-            f.write(CHECKPOINT_MAGIC + len(head).to_bytes(8, "little") + head + payload)
+            f.write(CHECKPOINT_MAGIC + len(header_bytes).to_bytes(8, "little") + header_bytes)
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -295,14 +298,6 @@ def _set_rng_state(s):
     torch.set_rng_state(s["torch"])
     if "cuda" in s and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(s["cuda"])
-
-
-def _state_to(state, device):
-    if state is None:
-        return None
-    if torch.is_tensor(state):
-        return state.to(device)
-    return tuple(s.to(device) for s in state)
 
 
 def _is_real(v):
@@ -479,7 +474,7 @@ def train_lm(model, train_ids, val_ids=None, config=None):
             )
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["optimizer"])
-        step, state = meta["step"], _state_to(saved["state"], device)
+        step, state = meta["step"], map_state(lambda s: s.to(device), saved["state"])
         hist = dict(meta["history"], val=[tuple(v) for v in meta["history"]["val"]])
         _set_rng_state(saved["rng"])
     else:
@@ -489,7 +484,7 @@ def train_lm(model, train_ids, val_ids=None, config=None):
         tensors = {
             "model": model.state_dict(),
             "optimizer": opt.state_dict(),
-            "state": _state_to(state, "cpu"),
+            "state": map_state(torch.Tensor.cpu, state),
             "rng": _rng_state(),
         }
         meta = {"signature": signature, "config": cfg.to_dict(), "step": step, "history": hist}

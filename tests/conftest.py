@@ -29,7 +29,16 @@ BOOK_NOTEBOOKS = sorted(BOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
+MARKERS = {
+    "slow": "trains a model for seconds (deselect with -m 'not slow' for a quick run)",
+    "browser": "needs headless Chromium and a built book",
+    "gpu": "needs CUDA",
+}
+
+
 def pytest_configure(config):
+    for name, text in MARKERS.items():  # here, so a copy of tests/ outside the repo has them
+        config.addinivalue_line("markers", f"{name}: {text}")
     try:
         import torch
     except ImportError:  # the library's NumPy half is usable without torch

@@ -31,8 +31,11 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CONSOLE_ALLOW = (
     "THEBE_JS_URL",
     "invalid theme mode",
-    "favicon.ico",
 )
+# Each page is also audited by axe-core in both colour modes; a screenshot of each mode goes
+# to SHOTS (look at them: figures must stay readable in dark mode).
+SHOTS = Path(os.environ.get("RNN_COURSE_SHOTS", ROOT / "_build" / "screenshots"))
+A11Y_TAGS = ["wcag2a", "wcag2aa"]
 
 
 def _require(condition, reason):
@@ -83,6 +86,13 @@ def browser():
         b.close()
 
 
+def _wait_for_mathjax(pg):
+    if pg.locator("main .math").count() == 0:
+        return
+    pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    pg.evaluate("() => MathJax.startup.promise")
+
+
 VISIBLE_TEXT_JS = """() => {
   const main = document.querySelector('main') || document.body;
   const clone = main.cloneNode(true);
@@ -123,11 +133,11 @@ def test_page_renders_offline(page, server, browser):
     assert resp is not None and resp.status == 200, f"{url} did not load ({resp and resp.status})"
     pg.wait_for_load_state("networkidle")
 
-    has_math = pg.locator("main .math").count() > 0
-    if has_math:
-        pg.wait_for_selector("mjx-container", timeout=20_000)
-        pg.wait_for_timeout(300)  # let MathJax finish the last equations
+    _wait_for_mathjax(pg)
     text = pg.evaluate(VISIBLE_TEXT_JS)
+    # MathJax's assistive MathML: a screen reader reads every equation, not its TeX.
+    n_math = pg.locator("mjx-container").count()
+    assert pg.locator("mjx-container mjx-assistive-mml").count() == n_math, page
     for raw in ("$$", "\\frac", "\\begin{", "\\mathbf", "\\odot", "\\sum_"):
         assert raw not in text, f"{page}: raw TeX {raw!r} visible; MathJax did not typeset it"
 
@@ -144,7 +154,6 @@ def test_page_renders_offline(page, server, browser):
     ctx.close()
 
     assert not outside, f"{page}: requests left 127.0.0.1: {outside[:5]}"
-    failed = [f for f in failed if "favicon" not in f]
     assert not failed, f"{page}: failed requests: {failed[:5]}"
     bad = [e for e in errors if not any(a in e for a in CONSOLE_ALLOW)]
     assert not bad, f"{page}: console errors: {bad[:5]}"
@@ -154,8 +163,8 @@ CHAPTERS = [p for p in PAGES if re.match(r"\d\d_", Path(p).name)]
 MIN_QUIZZES_PER_CHAPTER = 3
 
 
-def _open(browser, server, page):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+def _open(browser, server, page, color_scheme="light"):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
     pg = ctx.new_page()
     pg.route("**/*", lambda r: r.continue_() if _local(r.request.url) else r.abort())
     pg.goto(f"{server}/{Path(page).with_suffix('.html').as_posix()}", wait_until="load")
@@ -234,3 +243,50 @@ def test_quiz_works_with_the_keyboard_alone(server, browser):
     ctx.close()
     assert first[1] == ["0"] and second[1] == ["1"], (first, second)
     assert first[0] != second[0]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page", PAGES)
+def test_accessibility_and_dark_mode(page, mode, server, browser):
+    """axe-core (WCAG 2 A and AA): no serious or critical finding, in light and dark mode;
+    figures sit on a white panel in both; a full-page screenshot of each mode is kept."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ctx, pg = _open(browser, server, page, color_scheme=mode)
+    _wait_for_mathjax(pg)
+    theme = pg.evaluate("() => document.documentElement.dataset.theme")
+    assert theme == mode, f"{page}: the theme shows {theme!r} for a reader who prefers {mode}"
+    results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": A11Y_TAGS}})
+    violations = results.response["violations"]
+    backgrounds = pg.evaluate(
+        "() => Array.from(document.querySelectorAll('main img:not(.logo__image)'))"
+        ".map(i => [i.getAttribute('src'), getComputedStyle(i).backgroundColor])"
+    )
+    out = SHOTS / mode / (Path(page).name + ".png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(out), full_page=True)
+    ctx.close()
+    bad = [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}; {v['nodes'][0]['target']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{page} ({mode}): axe findings:\n" + "\n".join(bad)
+    if mode == "dark":
+        transparent = [src for src, bg in backgrounds if bg != "rgb(255, 255, 255)"]
+        assert not transparent, f"{page}: figures without a white panel in dark mode: {transparent}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_offers_its_notebook_and_its_run_time(page, server, browser):
+    ctx, pg = _open(browser, server, page)
+    runtime = pg.locator("main .rnn-runtime").inner_text()
+    link = pg.locator("a.btn-download-source-button")
+    href, download = link.get_attribute("href"), link.get_attribute("download")
+    notebook = pg.request.get(f"{server}/{Path(page).parent.as_posix()}/{href}")
+    ctx.close()
+    assert re.search(
+        r"took (under a second|\d+ s|[\d.]+ minutes) when this book was built", runtime
+    )
+    assert download == Path(page).name + ".ipynb", (page, href, download)
+    assert notebook.ok and notebook.json()["cells"], f"{page}: {href} is not its notebook"

@@ -8,24 +8,28 @@ instead of an error.
 import numpy as np
 import pytest
 
-from rnn_course import numpy_rnn
+from rnn_course.grade.lessons.l03_bptt import solutions as s3
 from rnn_course.grade.lessons.l04_vanishing_exploding import capstone as c4
 from rnn_course.grade.lessons.l04_vanishing_exploding import solutions as s4
 from rnn_course.grade.lessons.l05_lstm import capstone as c5
 from rnn_course.grade.lessons.l05_lstm import solutions as s5
+from tests.learners import correct_a_l04, correct_a_l05, correct_a_l06, correct_b_l05
 
 
-def test_l04_jacobian_norms_vanish_below_radius_one():
-    curves = c4.vanishing_curves(s4.jacobian_product_norms)
+@pytest.mark.parametrize("fns", [s4, correct_a_l04], ids=["solution", "learner"])
+def test_l04_jacobian_norms_vanish_below_radius_one(fns):
+    curves = c4.vanishing_curves(fns.jacobian_product_norms)
     assert curves[0.5][30] < 1e-6
     for r in (0.5, 0.9, 1.0):
         assert curves[r][59] < 1e-3 < curves[r][1]
         assert np.all(np.diff(np.log(curves[r][1:])) < 0.5)  # falling, step after step
-    assert curves[1.5][59] > 1.0  # a large radius keeps the product up
+    assert curves[1.1][59] < 1e-2 < curves[1.1][1]  # the tanh slopes still pull it down
+    assert curves[1.5][59] > curves[1.5][1] > 1.0  # a large radius: the product grows
 
 
-def test_l04_clipping_crosses_the_cliff_where_plain_steps_fail():
-    runs = c4.cliff_runs(s4.clip_grad_norm)
+@pytest.mark.parametrize("fns", [s4, correct_a_l04], ids=["solution", "learner"])
+def test_l04_clipping_crosses_the_cliff_where_plain_steps_fail(fns):
+    runs = c4.cliff_runs(fns.clip_grad_norm)
     plain, clipped = runs["plain steps"], runs["clipped (yours)"]
     assert plain["norm"].max() > 10  # the wall: a gradient far above the clip level
     assert plain["loss"][-1] > 0.2  # thrown onto the plateau, and stuck there
@@ -42,14 +46,16 @@ def test_l04_capstone_with_a_stub_prints_what_is_missing(capsys):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_l05_lstm_solves_the_adding_problem_where_the_srn_stays_at_one_sixth(seed):
-    srn = {"srn_forward": numpy_rnn.srn_forward, "srn_backward": numpy_rnn.srn_backward}
-    runs = c5.adding_race(s5.lstm_forward, s5.lstm_backward, srn, seed=seed)
+    fns = (s5, correct_a_l05, correct_b_l05)[seed]  # the solution, then two learners' LSTMs
+    srn = {"srn_forward": s3.srn_forward, "srn_backward": s3.srn_backward}
+    runs = c5.adding_race(fns.lstm_forward, fns.lstm_backward, srn, seed=seed)
     assert runs["LSTM (yours)"]["test_mse"] < 0.01
     assert runs["SRN (yours)"]["test_mse"] > 0.12  # 1/6 = 0.167: always answering 1
 
 
-def test_l05_lstm_with_torch_weights_matches_torch():
-    pairs = c5.torch_match(s5.lstm_forward, s5.lstm_backward)
+@pytest.mark.parametrize("fns", [s5, correct_b_l05], ids=["solution", "learner"])
+def test_l05_lstm_with_torch_weights_matches_torch(fns):
+    pairs = c5.torch_match(fns.lstm_forward, fns.lstm_backward)
     assert len(pairs) == 9
     for name, (ours, theirs) in pairs.items():
         assert ours.shape == theirs.shape, name
@@ -68,7 +74,7 @@ def test_l06_training_step_trains_and_sampling_loop_writes():
     from rnn_course.grade.lessons.l06_applications import capstone as c6
     from rnn_course.grade.lessons.l06_applications import solutions as s6
 
-    run = c6.train_char_model(s6.tbptt_train_step)
+    run = c6.train_char_model(correct_a_l06.tbptt_train_step)  # a learner's step
     loss = run["loss"]
     assert loss[:10].mean() > 3.3 and loss[-50:].mean() < 2.2  # from ~log V down
     texts = c6.write(run["model"], run["vocab"], s6.sample_tokens)

@@ -128,7 +128,7 @@ def test_bad_sizes(call):
 
 def test_pydoc_corpus_size_and_content():
     text = text_data.load_corpus("pydoc")
-    assert 440_000 < len(text) < 490_000  # Python 3.11 gives 464,970
+    assert 440_000 < len(text) < 560_000  # 464,970 on Python 3.11; 492,155 on 3.12; 510,586 on 3.13
     assert "assert" in text[:200] and text == text_data.load_corpus("pydoc")
     assert text_data.load_corpus("pydoc", max_chars=100) == text[:100]
 

@@ -12,7 +12,7 @@ from rnn_course.grade.lessons.l02_srn import capstone as cap02
 from rnn_course.grade.lessons.l02_srn import solutions as sol02
 from rnn_course.grade.lessons.l03_bptt import capstone as cap03
 from rnn_course.grade.lessons.l03_bptt import solutions as sol03
-from tests.learners import correct_a_l03, correct_b_l01, correct_b_l02
+from tests.learners import correct_b_l01, correct_b_l02, correct_b_l03
 
 SEEDS = (0, 1, 2)
 
@@ -49,7 +49,7 @@ def test_l02_capstone_loss_is_the_library_models():
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_l03_learner_backward_trains_a_character_model(seed):
-    fns = (vars(sol03), vars(correct_a_l03))[seed % 2]
+    fns = (vars(sol03), vars(correct_b_l03))[seed % 2]
     out = cap03.run(fns, seed=seed)
     first, last = out["loss"][:20].mean(), out["loss"][-20:].mean()
     assert first > 4.0 and last < 2.4 and last < first - 1.8
@@ -62,6 +62,6 @@ def test_capstones_with_a_stub_say_what_is_missing(capsys):
 
     assert cap01.run(sol01.one_hot_window, bag_of_words) is None
     out = capsys.readouterr().out
-    assert "still to do" in out and "bag_of_words: it is not implemented yet" in out
+    assert "still to do" in out and "bag_of_words: not implemented yet" in out
     assert cap03.run({**vars(sol03), "tbptt_chunks": None}) is None
     assert "tbptt_chunks" in capsys.readouterr().out

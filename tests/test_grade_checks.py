@@ -29,8 +29,15 @@ from tests.learners import CORRECT, FRESH
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
+SECONDS = 120  # the limit catches endless loops; a loaded CI machine may import torch slowly
 PORTED = sorted(e for e in EXERCISES if EXERCISES[e].package)  # lessons in their folder
 MISTAKES = [(e, m) for e in PORTED for m in EXERCISES[e].mistakes]
+
+
+def _run(ex, fn):
+    if ex.prepare:
+        ex.prepare()  # before the clock starts
+    return run_checks(ex, fn, seconds=SECONDS)
 
 
 def _failures(result):
@@ -41,7 +48,7 @@ def _failures(result):
 def test_solution_and_reference_pass_every_check(ex_id):
     ex = EXERCISES[ex_id]
     for fn in {ex.solution_function(), ex.reference_function()}:
-        result = run_checks(ex, fn)
+        result = _run(ex, fn)
         assert result["status"] == "pass", (fn.__module__, result)
         assert result["passed"] == len(ex.checks) >= 2
 
@@ -50,7 +57,7 @@ def test_solution_and_reference_pass_every_check(ex_id):
     "style, ex_id", [(s, e) for s in CORRECT for e in CORRECT[s] if e in EXERCISES]
 )
 def test_correct_solution_written_differently_passes(style, ex_id):
-    result = run_checks(EXERCISES[ex_id], CORRECT[style][ex_id])
+    result = _run(EXERCISES[ex_id], CORRECT[style][ex_id])
     assert result["status"] == "pass", (style, result)
 
 
@@ -63,14 +70,14 @@ def test_two_correct_solutions_per_exercise():
 def test_untouched_stub_is_not_implemented(ex_id):
     ns = {}
     exec(cell_source(EXERCISES[ex_id]), ns)
-    result = run_checks(EXERCISES[ex_id], ns[ex_id])
+    result = _run(EXERCISES[ex_id], ns[ex_id])
     assert result["status"] == "not implemented"
     assert "not implemented yet" in result["message"]
 
 
 @pytest.mark.parametrize("ex_id, m", MISTAKES, ids=[f"{e}-{m.fn.__name__}" for e, m in MISTAKES])
 def test_mistake_gets_its_own_message(ex_id, m):
-    result = run_checks(EXERCISES[ex_id], m.fn)
+    result = _run(EXERCISES[ex_id], m.fn)
     assert result["status"] == "fail"
     assert any(m.message in msg for msg in _failures(result)), _failures(result)
 
@@ -87,7 +94,7 @@ def test_fresh_mistakes_are_named():
     caught = named = 0
     misnamed = []
     for ex_id, keywords, fn in FRESH:
-        failures = _failures(run_checks(EXERCISES[ex_id], fn))
+        failures = _failures(_run(EXERCISES[ex_id], fn))
         if not failures:
             continue
         caught += 1
@@ -109,10 +116,10 @@ def test_fix_earlier_exercise_first():
 
     ns = {"srn_step_forward": srn_step_forward, "np": sol.np}
     exec(inspect.getsource(sol.srn_forward), ns)
-    messages = _failures(run_checks(ex, ns["srn_forward"]))
+    messages = _failures(_run(ex, ns["srn_forward"]))
     assert messages and "fix `srn_step_forward` first" in messages[0]
     ns["srn_step_forward"] = EXERCISES["srn_step_forward"].mistakes[0].fn
-    messages = _failures(run_checks(ex, ns["srn_forward"]))
+    messages = _failures(_run(ex, ns["srn_forward"]))
     assert "fix `srn_step_forward` first: transposed weight" in messages[0]
 
 
@@ -122,7 +129,7 @@ def test_float32_result_is_named():
         e = probes.np.exp(z - z.max(-1, keepdims=True))
         return e / e.sum(-1, keepdims=True)
 
-    messages = _failures(run_checks(EXERCISES["softmax_output"], softmax_output))
+    messages = _failures(_run(EXERCISES["softmax_output"], softmax_output))
     assert messages and "float32, but the inputs are float64" in messages[0]
 
 
@@ -131,7 +138,9 @@ def test_seed_changes_every_probe():
     probes.set_seed(7)
     try:
         assert not (probes.randn("x", 3) == before).any()
-        result = run_checks(EXERCISES["srn_forward"], EXERCISES["srn_forward"].solution_function())
+        result = run_checks(
+            EXERCISES["srn_forward"], EXERCISES["srn_forward"].solution_function(), seconds=SECONDS
+        )
         assert result["status"] == "pass"
     finally:
         probes.set_seed(None)
@@ -144,7 +153,7 @@ def test_hint_steps_and_solution_after_an_attempt(capsys, monkeypatch):
     hints.ATTEMPTED.discard(ex.id)
     for k in range(3):
         hints.hint("srn_forward")
-        assert ex.hints[k] in capsys.readouterr().out
+        assert " ".join(ex.hints[k].split()) in " ".join(capsys.readouterr().out.split())
     hints.solution("srn_forward")
     assert "def srn_forward" not in capsys.readouterr().out
     hints.ATTEMPTED.add(ex.id)
@@ -180,3 +189,41 @@ def test_notebook_holds_its_lesson_exercises_each_followed_by_check(path):
 
 def test_every_lesson_folder_is_a_lesson():
     assert set(lesson_packages()) <= set(LESSONS)
+
+
+def test_lesson_backward_solutions_match_numeric_gradients():
+    from rnn_course.gradcheck import numeric_gradient, rel_error
+    from rnn_course.grade.lessons.l03_bptt import solutions as s
+
+    r = probes.np.random.default_rng(0)
+    x, h0 = r.standard_normal((3, 2, 4)), r.standard_normal((2, 5))
+    W = [
+        r.standard_normal((5, 4)),
+        r.standard_normal((5, 5)),
+        r.standard_normal(5),
+        r.standard_normal(5),
+    ]
+    dh = r.standard_normal((3, 2, 5))
+    grads = s.srn_backward(dh, s.srn_forward(x, h0, *W)[1])
+    for k, a in enumerate([x, h0, *W]):
+        num = numeric_gradient(lambda _: s.srn_forward(x, h0, *W)[0], a, dh)
+        assert rel_error(grads[k], num) < 1e-7, k
+    z, y = r.standard_normal((3, 2, 6)), r.integers(0, 6, (3, 2))
+    num = numeric_gradient(lambda _: s.softmax_cross_entropy(z, y)[0], z)
+    assert rel_error(s.softmax_cross_entropy(z, y)[1], num) < 1e-7
+    W_hy, b_hy, dz = r.standard_normal((6, 5)), r.standard_normal(6), r.standard_normal((3, 2, 6))
+    h = r.standard_normal((3, 2, 5))
+    got = s.temporal_affine_backward(dz, s.temporal_affine_forward(h, W_hy, b_hy)[1])
+    for g, a in zip(got, (h, W_hy, b_hy), strict=True):
+        num = numeric_gradient(lambda _: s.temporal_affine_forward(h, W_hy, b_hy)[0], a, dz)
+        assert rel_error(g, num) < 1e-7
+
+
+def test_fix_first_verdict_is_not_kept_after_the_earlier_exercise_is_fixed():
+    ex, step = EXERCISES["srn_forward"], EXERCISES["srn_step_forward"]
+    sol = importlib.import_module("rnn_course.grade.lessons.l02_srn.solutions")
+    ns = {"np": sol.np, "srn_step_forward": step.mistakes[0].fn}
+    exec(inspect.getsource(sol.srn_forward), ns)
+    assert "fix `srn_step_forward` first" in _failures(run_checks(ex, ns["srn_forward"]))[0]
+    ns["srn_step_forward"] = sol.srn_step_forward  # fixed; srn_forward itself unchanged
+    assert run_checks(ex, ns["srn_forward"])["status"] == "pass"

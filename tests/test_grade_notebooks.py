@@ -5,7 +5,9 @@ and every capstone printing its result.
 check cells print "not implemented yet" and the capstones what is still missing.)
 """
 
+import importlib
 import inspect
+import re
 from pathlib import Path
 
 import nbformat
@@ -18,6 +20,7 @@ from rnn_course.grade.registry import load_all
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
+COMPANIONS = set(EXERCISES) | {n for ex in EXERCISES.values() for n in ex.companions}
 
 
 def _text(cell):
@@ -36,9 +39,26 @@ def solution_sources(nb):
             module, name = ex.reference.split(":")
             out[ex_id] = f"from {module} import {name}"
         else:
-            fns = [ex.solution_of(n) for n in ex.companions] + [ex.solution_function()]
-            out[ex_id] = "\n\n".join(inspect.getsource(f) for f in fns)
+            module = importlib.import_module(ex.package + ".solutions")
+            names = [*_helpers(module), *ex.companions, ex_id]
+            parts = [_imports(module)] + [inspect.getsource(getattr(module, n)) for n in names]
+            out[ex_id] = "\n\n".join(parts)
     return out
+
+
+def _imports(module):
+    """The module's one-line import statements (a cell must import what it uses)."""
+    lines = inspect.getsource(module).splitlines()
+    return "\n".join(line for line in lines if re.match(r"(import|from) \S+", line))
+
+
+def _helpers(module):
+    """Functions of a solutions module that are no exercise (e.g. a sigmoid)."""
+    return [
+        n
+        for n, f in vars(module).items()
+        if inspect.isfunction(f) and f.__module__ == module.__name__ and n not in COMPANIONS
+    ]
 
 
 def run_filled(path):

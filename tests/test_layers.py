@@ -7,6 +7,7 @@ import torch.nn.functional as F
 
 from rnn_course import layers
 from rnn_course.gradcheck import gradcheck, numeric_gradient, rel_error
+from tests.conftest import assert_within
 
 BUDGET = 1e-7
 PARITY = 1e-10
@@ -24,10 +25,10 @@ def test_temporal_affine_gradients_and_torch_parity():
     dx, dW_hy, db_hy = layers.temporal_affine_backward(dout, cache)
     analytic = {"x": dx, "W_hy": dW_hy, "b_hy": db_hy}
     errors = gradcheck(lambda **q: layers.temporal_affine_forward(**q)[0], p, dout, analytic)
-    assert max(errors.values()) <= BUDGET, errors
+    assert_within({"d" + k: v for k, v in errors.items()}, BUDGET, "temporal affine gradcheck")
     x, W_hy, b_hy = (torch.from_numpy(p[k]) for k in ("x", "W_hy", "b_hy"))
     ref = F.linear(x, W_hy, b_hy)
-    assert np.abs(out - ref.numpy()).max() <= PARITY
+    assert_within({"out": np.abs(out - ref.numpy()).max()}, PARITY, "temporal affine vs torch")
 
 
 def test_embedding_forward_backward_accumulates_repeated_ids():
@@ -39,12 +40,12 @@ def test_embedding_forward_backward_accumulates_repeated_ids():
     dout = rng.standard_normal((3, 2, 3))
     dW = layers.embedding_backward(dout, cache)
     errors = gradcheck(lambda W: layers.embedding_forward(idx, W)[0], {"W": W}, dout, {"W": dW})
-    assert errors["W"] <= BUDGET
+    assert_within({"dW": errors["W"]}, BUDGET, "embedding gradcheck")
     np.testing.assert_array_equal(dW[[1, 3]], 0.0)
     emb = torch.nn.Embedding(5, 3).double()
     emb.weight.data = torch.from_numpy(W.copy())
     (emb(torch.from_numpy(idx)) * torch.from_numpy(dout)).sum().backward()
-    assert np.abs(dW - emb.weight.grad.numpy()).max() <= PARITY
+    assert_within({"dW": np.abs(dW - emb.weight.grad.numpy()).max()}, PARITY, "embedding vs torch")
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -63,8 +64,8 @@ def test_softmax_cross_entropy_matches_torch_and_numeric(masked):
     keep = torch.ones(T, B, dtype=torch.bool) if mask is None else torch.from_numpy(mask)
     ref = F.cross_entropy(lt[keep], torch.from_numpy(targets)[keep])
     ref.backward()
-    assert abs(loss - ref.item()) <= PARITY
-    assert np.abs(dlogits - lt.grad.numpy()).max() <= PARITY
+    diffs = {"loss": abs(loss - ref.item()), "dlogits": np.abs(dlogits - lt.grad.numpy()).max()}
+    assert_within(diffs, PARITY, "cross-entropy vs torch")
     if masked:
         assert np.all(dlogits[~mask] == 0)
 
@@ -93,8 +94,8 @@ def test_mse_loss_matches_torch():
     pt = torch.tensor(pred, requires_grad=True)
     ref = F.mse_loss(pt, torch.from_numpy(target))
     ref.backward()
-    assert abs(loss - ref.item()) <= PARITY
-    assert np.abs(dpred - pt.grad.numpy()).max() <= PARITY
+    diffs = {"loss": abs(loss - ref.item()), "dpred": np.abs(dpred - pt.grad.numpy()).max()}
+    assert_within(diffs, PARITY, "MSE vs torch")
 
 
 def test_inputs_not_modified():

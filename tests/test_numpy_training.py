@@ -318,6 +318,7 @@ def test_lm_state_carried_across_chunks(cell):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell, opt", [("srn", "adagrad"), ("lstm", "adam")])
 def test_train_numpy_lm_learns_a_periodic_text(cell, opt):
     from rnn_course.numpy_lm import sample, train_numpy_lm

@@ -86,6 +86,7 @@ def test_sequence_model_shapes_and_losses():
 # ----------------------------------------------------------------------------- training
 
 
+@pytest.mark.slow
 def test_tiny_lm_loss_decreases():
     m = tiny()
     r = train.train_lm(m, SPLIT.train, SPLIT.val, cfg(steps=60, lr=1e-2))
@@ -105,6 +106,7 @@ def test_clip_fraction_and_pre_clip_norm():
     assert r["clip_fraction"] == 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
 def test_resume_equals_uninterrupted_run(tmp_path, dropout):
     ckpt = tmp_path / "run.pt"
@@ -269,6 +271,7 @@ def test_max_seconds_budget():
     assert r["stopped"] == "max_seconds" and 0 < r["steps"] < 10**6
 
 
+@pytest.mark.slow
 def test_train_sequence_model_learning_curve():
     m = models.SequenceModel(1, 16, 2, cell="gru", task="classification")
     curve = train.train_sequence_model(

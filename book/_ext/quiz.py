@@ -200,16 +200,18 @@ def setup(app):
     static = Path(__file__).resolve().parent.parent / "_static"
 
     def add_static(app):
-        app.config.html_static_path.append(str(static))
+        if str(static) not in app.config.html_static_path:
+            app.config.html_static_path.append(str(static))
 
     app.connect("builder-inited", add_static)
     app.connect("env-purge-doc", purge)
     app.add_js_file("quiz.js", defer="defer")
     app.add_css_file("quiz.css")
+    html = (visit_quiz_html, depart_quiz_html)
     other = (skip_quiz, None)
     app.add_node(
         quiz_html,
-        html=(visit_quiz_html, depart_quiz_html),
+        html=html,
         latex=other,
         text=other,
         man=other,

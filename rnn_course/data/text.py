@@ -69,9 +69,10 @@ def load_corpus(name, max_chars=None):
     ----------
     name : {"pydoc", "stdlib"}
         ``"pydoc"``: the English help texts of ``pydoc_data.topics`` (the pages
-        ``help("if")`` shows), joined in sorted key order, about 465 thousand
-        characters. ``"stdlib"``: the source code of the modules in
-        :data:`STDLIB_MODULES`, concatenated in that order, capped at 500 000 characters.
+        ``help("if")`` shows), joined in sorted key order: 464,970 characters
+        on Python 3.11 (492,155 on 3.12, 510,586 on 3.13). ``"stdlib"``: the
+        source code of the modules in :data:`STDLIB_MODULES`, concatenated in
+        that order, capped at 500 000 characters.
     max_chars : int, optional
         Keep only the first ``max_chars`` characters.
 
@@ -81,8 +82,8 @@ def load_corpus(name, max_chars=None):
 
     Notes
     -----
-    The exact text depends on the Python version (3.11 here); within one
-    version it is the same on every machine.
+    The exact text depends on the Python version (the book is built with
+    3.11); within one version it is the same on every machine.
     """
     if name == "pydoc":
         from pydoc_data.topics import topics

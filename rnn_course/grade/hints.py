@@ -9,6 +9,7 @@ the setting in its report).
 
 import inspect
 import os
+import textwrap
 
 from .registry import load_all
 
@@ -42,7 +43,8 @@ def hint(name):
     _shown[ex.id] = k + 1
     label = ("the idea", "the equation", "a skeleton: fill in the blanks ____")[min(k, 2)]
     print(f"hint {k + 1}/{len(ex.hints)} for `{ex.id}` ({label}):\n")
-    print(ex.hints[k])
+    text = ex.hints[k]
+    print(textwrap.fill(text, 76) if "\n" not in text else text)
     if k + 1 < len(ex.hints):
         print(f"\n(call hint({ex.id!r}) again for the next one)")
 
@@ -61,4 +63,5 @@ def solution(name):
             "shows the lesson's solution to compare with."
         )
         return
-    print(inspect.getsource(ex.solution_function()))
+    for fn in [ex.solution_of(n) for n in ex.companions] + [ex.solution_function()]:
+        print(inspect.getsource(fn))

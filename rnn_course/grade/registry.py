@@ -32,6 +32,7 @@ LESSONS = {
 
 LESSON_PACKAGE = "rnn_course.grade.lessons"
 EXERCISES = {}  # id -> Exercise, filled when the lesson modules are imported
+_FAILURES = {}  # (exercise id, id(checked fn)) -> (checked fn, failure), within one run
 
 
 @dataclass
@@ -65,6 +66,8 @@ class Exercise:
     checks: list = field(default_factory=list)
     mistakes: list = field(default_factory=list)
     hints: list = field(default_factory=list)
+    seconds: float = None  # a longer time limit for this exercise's checks, if it needs one
+    prepare: object = None  # called before the clock starts (e.g. a slow first import)
     package: str = None  # the lesson folder's package, set when it is loaded
 
     def __post_init__(self):
@@ -73,8 +76,12 @@ class Exercise:
     def check(self, fn):
         """Decorator: register ``fn`` as one check of this exercise."""
 
+        first = not self.checks
+
         @functools.wraps(fn)
         def run(learner_fn):
+            if first:  # a new run of this exercise's checks: forget earlier verdicts
+                _FAILURES.clear()
             try:
                 return fn(learner_fn)
             except BaseException as exc:
@@ -101,7 +108,7 @@ class Exercise:
                 other = sibling(learner_fn, name)
             except LearnerMissing:
                 continue
-            failure = EXERCISES[name].first_failure(other)
+            failure = failure_of(name, other, learner_fn)
             if failure:
                 return f"fix `{name}` first: {failure} (then check `{self.id}` again)."
         return None
@@ -139,6 +146,18 @@ class Exercise:
         return getattr(module, name)
 
 
+def failure_of(name, fn, checked):
+    """``EXERCISES[name].first_failure(fn)``, computed once while ``checked`` is checked."""
+    key = (name, id(checked))
+    if key in _FAILURES and _FAILURES[key][0] is checked:
+        return _FAILURES[key][1]
+    if len(_FAILURES) > 64:
+        _FAILURES.clear()
+    failure = EXERCISES[name].first_failure(fn)
+    _FAILURES[key] = (checked, failure)
+    return failure
+
+
 def _resolve(spec):
     module, name = spec.split(":")
     return getattr(importlib.import_module(module), name)
@@ -168,10 +187,7 @@ def load_all():
     """Import every lesson's checks, mistakes and hints (cheap: no torch at import time)."""
     packages = lesson_packages()
     for lesson in LESSONS:
-        package = packages.get(lesson)
-        if package is None:  # a lesson not yet moved to its folder
-            importlib.import_module(f"rnn_course.grade.checks.lesson{lesson}")
-            continue
+        package = packages[lesson]
         importlib.import_module(package + ".checks")
         importlib.import_module(package + ".mistakes")
         hints = importlib.import_module(package + ".hints").HINTS

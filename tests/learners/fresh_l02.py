@@ -147,3 +147,13 @@ def seq_reads_x0(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
         hs.append(h)
     return np.stack(hs), None
+
+
+@fresh("srn_forward", "numpy array", "list")
+def seq_returns_list(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    hs, h = [], h0
+    for x_t in x:
+        a = x_t @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+        h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
+        hs.append(h)
+    return hs, None

@@ -1,45 +1,31 @@
 """Capstone of lesson 01: your features redo chapter 1's first-symbol experiment.
 
-Every sequence has T = 10 random symbols out of K = 4, and its label is the first
-symbol, T - 1 steps before the end. A softmax-regression classifier (given here) is
-trained on your features of each sequence: the one-hot window of its last w symbols
-(``one_hot_window(seq, K, w)[-1]``) or its bag of words. A window that misses the
-first symbol is at chance (1/K); one that covers it is perfect; a bag of words keeps
-the counts but not which symbol came first.
+Every sequence has T = 10 random symbols out of K = 4 (``data.tasks.first_symbol_task``),
+and its label is the first symbol, T - 1 steps before the end. Chapter 1's classifier
+(``experiments.ch01.fit_softmax_regression``) is trained on your features of each
+sequence: the one-hot window of its last w symbols (``one_hot_window(seq, K, w)[-1]``)
+or its bag of words. A window that misses the first symbol is at chance (1/K); one
+that covers it is perfect; a bag of words keeps the counts but not which symbol came
+first.
 """
 
 import numpy as np
+
+from rnn_course.data.tasks import first_symbol_task
+from rnn_course.experiments.ch01 import fit_softmax_regression
 
 from ...capstone import ready
 
 K, T = 4, 10  # alphabet size (chance = 1 / K), sequence length
 
 
-def first_symbol_task(n, rng):
-    ids = rng.integers(0, K, size=(n, T))  # (n, T)
-    return ids, ids[:, 0].copy()  # label: the first symbol
-
-
-def train_softmax_regression(X, y, steps=100, lr=2.0):
-    """Full-batch gradient descent on the mean cross-entropy; returns (W, b)."""
-    W, b = np.zeros((X.shape[1], K)), np.zeros(K)  # (F, K), (K,)
-    Y = np.eye(K)[y]  # (n, K)
-    for _ in range(steps):
-        z = X @ W + b  # (n, K)
-        p = np.exp(z - z.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
-        dz = (p - Y) / len(y)  # gradient of the mean cross-entropy
-        W, b = W - lr * X.T @ dz, b - lr * dz.sum(0)
-    return W, b
-
-
 def accuracy(features, seed=0, n=1000):
     """Test accuracy of softmax regression on ``features(seq)`` of every sequence."""
     rng = np.random.default_rng(seed)
-    (ids, y), (ids_test, y_test) = first_symbol_task(n, rng), first_symbol_task(n, rng)
-    X = np.stack([np.asarray(features(s), dtype=float) for s in ids])
-    X_test = np.stack([np.asarray(features(s), dtype=float) for s in ids_test])
-    W, b = train_softmax_regression(X, y)
+    (ids, y), (ids_test, y_test) = first_symbol_task(n, T, rng), first_symbol_task(n, T, rng)
+    X = np.stack([np.asarray(features(s), dtype=float) for s in ids.T])  # ids: (T, n)
+    X_test = np.stack([np.asarray(features(s), dtype=float) for s in ids_test.T])
+    W, b = fit_softmax_regression(X, y, K)  # chapter 1's classifier
     return float(np.mean((X_test @ W + b).argmax(1) == y_test))
 
 
@@ -49,9 +35,9 @@ def run(one_hot_window, bag_of_words, windows=(1, 3, 5, 7, 9, 10), seed=0):
         return None
     by_window = {w: accuracy(lambda s, w=w: one_hot_window(s, K, w)[-1], seed) for w in windows}
     bow = accuracy(lambda s: bag_of_words(s, K), seed)
-    print(f"first-symbol task: T = {T}, K = {K} symbols, chance = {1 / K:.2f}")
+    print(f"first-symbol task: T = {T}, K = {K}, chance = {1 / K:.2f}; test accuracy of")
     for w, acc in by_window.items():
-        note = "covers the first symbol" if w >= T else "misses it"
-        print(f"  window w = {w:>2} ({note:<23}): test accuracy {acc:.2f}")
-    print(f"  bag of words                          : test accuracy {bow:.2f}")
+        note = "sees the first symbol" if w >= T else "misses the first symbol"
+        print(f"  a window of w = {w:>2}: {acc:.2f}   ({note})")
+    print(f"  the bag of words:    {bow:.2f}")
     return {"window": by_window, "bag_of_words": bow, "chance": 1 / K}

@@ -9,7 +9,7 @@ model's) and write new text, one character at a time, each sample fed back in.
 
 import numpy as np
 
-from ...capstone import CharVocab, load_corpus, ready
+from ...capstone import CharVocab, load_corpus, ready, show
 from .make_weights import PATH
 
 
@@ -57,9 +57,9 @@ def run(srn_forward, softmax_output, seed=0):
     uniform = float(np.log(len(vocab)))
     rng = np.random.default_rng(seed)
     text = generate(srn_forward, softmax_output, weights, W_hy, b_hy, vocab, "The ", 200, rng)
-    print(f"your SRN on held-out text: {loss:.2f} nats per character "
-          f"(guessing uniformly: {uniform:.2f})")  # fmt: skip
-    print("your SRN writes:\n\nThe " + text)
+    print(f"your SRN on held-out text: {loss:.2f} nats per character")
+    print(f"(guessing uniformly: {uniform:.2f})")
+    show("your SRN writes:", "The " + text)
     return {
         "loss": loss,
         "uniform": uniform,

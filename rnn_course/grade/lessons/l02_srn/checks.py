@@ -5,6 +5,8 @@ x W_ihᵀ remains; with x = 0 only the recurrent term; with both zero only the b
 Square weights (D = H, V = H) let a transposed weight run, so its mistake is named.
 """
 
+import numpy as np
+
 from ...probes import expect_outputs, randn
 from ...registry import Exercise
 
@@ -40,34 +42,49 @@ def srn_args(name, T=None, B=3, D=5, H=5, x=1.0, h=1.0, b=1.0, act=None):
     return args if act is None else dict(args, nonlinearity=act)
 
 
+def _activation(act):
+    def diagnose(h_next, cache):
+        if act == "relu" and np.min(h_next) < 0:
+            return "a ReLU's output is never negative: h_next = max(a, 0) (np.maximum(a, 0))."
+        if act == "tanh" and np.max(np.abs(h_next)) > 1:
+            return "tanh's output lies in [-1, 1]; yours does not: is the tanh applied?"
+        return None
+
+    return diagnose
+
+
+def _step(fn, args):
+    expect_outputs(step_ex, fn, args, diagnose=_activation(args.get("nonlinearity", "tanh")))
+
+
 @step_ex.check
 def step_input_term(fn):
     """input term f(x W_ihᵀ) alone (h_prev = 0, biases 0)"""
-    expect_outputs(step_ex, fn, srn_args("input", h=0, b=0))
+    _step(fn, srn_args("input", h=0, b=0))
 
 
 @step_ex.check
 def step_recurrent_term(fn):
     """recurrent term f(h_prev W_hhᵀ) alone (x = 0, biases 0)"""
-    expect_outputs(step_ex, fn, srn_args("recurrent", x=0, b=0))
+    _step(fn, srn_args("recurrent", x=0, b=0))
 
 
 @step_ex.check
 def step_biases(fn):
     """biases alone: f(b_ih + b_hh) (x = 0, h_prev = 0)"""
-    expect_outputs(step_ex, fn, srn_args("bias", x=0, h=0))
+    _step(fn, srn_args("bias", x=0, h=0))
 
 
 @step_ex.check
 def step_full(fn):
     """full step, B = 3, D = 4, H = 5 (tanh)"""
-    expect_outputs(step_ex, fn, srn_args("full", D=4))
+    _step(fn, srn_args("full", D=4))
 
 
 @step_ex.check
 def step_relu(fn):
     """nonlinearity="relu" gives max(0, a)"""
-    expect_outputs(step_ex, fn, srn_args("relu", act="relu"))
+    _step(fn, srn_args("relu", act="relu"))
 
 
 @seq_ex.check
@@ -96,16 +113,22 @@ def out_args(name, T=2, B=3, H=4, V=4, shift=0.0):
     }
 
 
+def _sums_to_one(probs):
+    if not np.allclose(np.sum(probs, axis=-1), 1.0):
+        return "each probs[t, b] must sum to 1 over the V outputs: divide exp(z) by its sum."
+    return None
+
+
 @out_ex.check
 def out_values(fn):
     """probs = softmax(h W_hyᵀ + b_hy) over the last axis (V = H = 4)"""
-    expect_outputs(out_ex, fn, out_args("outvalues"))
+    expect_outputs(out_ex, fn, out_args("outvalues"), diagnose=_sums_to_one)
 
 
 @out_ex.check
 def out_shape(fn):
     """T = 2, B = 3, H = 4, V = 6: probabilities of shape (T, B, V)"""
-    expect_outputs(out_ex, fn, out_args("outshape", V=6))
+    expect_outputs(out_ex, fn, out_args("outshape", V=6), diagnose=_sums_to_one)
 
 
 @out_ex.check

@@ -14,7 +14,7 @@ import numpy as np
 
 from rnn_course.batching import batchify
 
-from ...capstone import ready, text_ids
+from ...capstone import ready, show, text_ids
 
 HIDDEN, SEQ_LEN, BATCH, LR = 64, 25, 8, 0.1
 PARAMS = ("W_ih", "W_hh", "b_ih", "b_hh", "W_hy", "b_hy")
@@ -96,9 +96,9 @@ def run(namespace, steps=800, seed=0):
     out = train(fns, steps, seed)
     out["seconds"] = time.perf_counter() - start
     first, last = out["loss"][:20].mean(), out["loss"][-20:].mean()
-    print(f"before training ({out['V']} characters; uniform guessing {np.log(out['V']):.2f}):")
-    print("  The " + out["before"].replace("\n", " "))
-    print(f"{steps} updates in {out['seconds']:.1f} s, loss {first:.2f} -> {last:.2f} nats "
-          "per character")  # fmt: skip
-    print("after training:\n  The " + out["after"].replace("\n", " "))
+    V = out["V"]
+    show(f"before training ({V} characters, uniform guessing {np.log(V):.2f} nats):",
+         "The " + out["before"])  # fmt: skip
+    print(f"{steps} updates in {out['seconds']:.1f} s: loss {first:.2f} -> {last:.2f}")
+    show("after training:", "The " + out["after"])
     return out

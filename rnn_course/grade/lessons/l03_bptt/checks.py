@@ -155,10 +155,16 @@ def _ce_args(name, T=3, B=2, V=5, shift=0.0):
     return {"logits": logits, "targets": rng(name + "y").integers(0, V, size=(T, B))}
 
 
+def _nonnegative(loss, dlogits):
+    if loss < 0:
+        return "a cross-entropy is never negative: it is -log p with p = softmax(z)[y] <= 1."
+    return None
+
+
 @ce_ex.check
 def ce_values(fn):
     """T = 3, B = 2, V = 5: the mean over the T·B tokens and its gradient"""
-    expect_outputs(ce_ex, fn, _ce_args("ce"))
+    expect_outputs(ce_ex, fn, _ce_args("ce"), diagnose=_nonnegative)
 
 
 @ce_ex.check
@@ -194,10 +200,16 @@ def affine_shapes(fn):
 # ------------------------------------------------------------------ truncated BPTT
 
 
+def _chunk_lengths(n, lengths, x, y):
+    if np.any(lengths[:, 0] != lengths[:, 1]):
+        return "x and y of a chunk must have the same length: y is x shifted one step ahead."
+    return None
+
+
 def _chunks(fn, N, B, seq_len):
     stream = np.arange(N * B).reshape(N, B)
     args = {"stream": stream, "seq_len": seq_len}
-    expect_outputs(chunk_ex, fn, args, harness=HARNESS + "chunks_case")
+    expect_outputs(chunk_ex, fn, args, harness=HARNESS + "chunks_case", diagnose=_chunk_lengths)
 
 
 @chunk_ex.check

@@ -33,8 +33,8 @@ def chunks(ids, batch=BATCH, seq_len=SEQ_LEN):
     """Yield (x, y) LongTensors (seq_len, batch) in order, each row one contiguous stream."""
     n = (len(ids) - 1) // batch
     stream = torch.from_numpy(ids[: n * batch + 1])
-    x = stream[:-1].reshape(batch, n).T  # (n, B): column b is stream b
-    y = stream[1:].reshape(batch, n).T
+    x = stream[:-1].reshape(batch, n).T.contiguous()  # (n, B): column b is stream b
+    y = stream[1:].reshape(batch, n).T.contiguous()  # contiguous: .view(-1) works too
     while True:  # epochs
         for s in range(0, n - seq_len + 1, seq_len):
             yield x[s : s + seq_len], y[s : s + seq_len]

@@ -8,6 +8,7 @@ mistake here, and compare.
 """
 
 import functools
+import importlib
 
 import numpy as np
 
@@ -31,6 +32,8 @@ sample_ex = Exercise(
     builds_on=("apply_temperature",),
 )
 step_ex = Exercise("tbptt_train_step", "06", f"{PACKAGE}.solutions:tbptt_train_step")
+step_ex.seconds = 30  # its checks import torch on both sides (seconds each on a busy machine)
+step_ex.prepare = lambda: importlib.import_module(HARNESS.split(":")[0])  # torch, before the clock
 
 # ------------------------------------------------------------------ temperature
 
@@ -130,7 +133,12 @@ def sample_args(name, V=6, H=5, n=8, temperature=0.8, token=2):
 @sample_ex.check
 def sample_loop(fn):
     """8 tokens at T = 0.8, each drawn with u[t] and fed back in as the next input"""
-    expect_outputs(sample_ex, fn, sample_args("sloop"))
+    tokens = expect_outputs(sample_ex, fn, sample_args("sloop"))["tokens"]
+    if np.asarray(tokens).dtype.kind not in "iu":
+        raise AssertionError(
+            f"`tokens` holds {np.asarray(tokens).dtype} values: return integer token ids "
+            "(np.array(out, dtype=np.int64))."
+        )
 
 
 @sample_ex.check

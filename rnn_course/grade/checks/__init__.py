@@ -1,1 +1,0 @@
-"""One module of checks per lesson (``lesson01`` ... ``lesson06``)."""
