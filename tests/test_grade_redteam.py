@@ -247,28 +247,25 @@ def P(sandbox_hole=None, fallback_hole=None):
     )
 
 
-@P(fallback_hole="audit hook ignores dir_fd: the real library source is read and exec'd")
+@P()
 def test_library_read_through_dir_fd_does_not_pass(graded, capsys, sandbox):
     code, doc, exs, text, _ = graded(sandbox, capsys)
     assert exs["srn_step_forward"]["status"] != "pass"
 
 
-@P(fallback_hole="os.open's mode is None, so O_WRONLY|O_CREAT counts as a read (and runs as root)")
+@P()
 def test_os_open_cannot_write_outside_scratch(graded, capsys, sandbox):
     effects = graded(sandbox, capsys)[4]
     assert not effects["outside"]
 
 
-@P(fallback_hole="os.open write flags + dir_fd: learner writes INTO the real rnn_course package")
+@P()
 def test_dir_fd_cannot_write_into_the_real_package(graded, capsys, sandbox):
     effects = graded(sandbox, capsys)[4]
     assert not effects["package"]
 
 
-@P(
-    fallback_hole="os.killpg is not audited (and /proc/<pid> is read through dir_fd): "
-    "learner code kills any process of its user (root here: other students' learners, the grader)"
-)
+@P()
 def test_learner_cannot_kill_other_processes(graded, capsys, sandbox):
     effects = graded(sandbox, capsys)[4]
     assert not effects["decoy_killed"]
@@ -310,10 +307,6 @@ def lstm_step_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
 
 
 @needs_bwrap
-@_open_hole(
-    "tripwires block only functions NAMED like the exercise: the library's twin "
-    "rnn_course.torch_rnn.lstm_step answers lstm_step_forward"
-)
 def test_library_twin_under_another_name_is_blocked(tmp_path, capsys):
     path = submit(tmp_path, "05", LSTM_TWIN)
     code, doc, exs, text = grade(path, True, capsys, timeout=30)
@@ -391,10 +384,6 @@ def test_gradescope_forged_results_fail_in_the_sandbox(tmp_path):
     assert doc["score"] < 3
 
 
-@_open_hole(
-    "Gradescope without bwrap (fallback, root): the learner writes results.json through os.open "
-    "and SIGKILLs the grader via pidfd_send_signal; run_autograder keeps the forged file"
-)
 def test_gradescope_forged_results_fail_without_a_sandbox(tmp_path):
     doc = run_bundle(tmp_path, with_bwrap=False)
     assert doc["score"] < 3
@@ -412,10 +401,6 @@ def tbptt_chunks(stream, seq_len):
 
 
 @needs_bwrap
-@_open_hole(
-    "the tripwire replaces only batching.tbptt_chunks' body: its private helpers "
-    "_check_stream and _chunks (the whole implementation) stay callable"
-)
 def test_library_private_helpers_of_a_blocked_function_are_blocked(tmp_path, capsys):
     path = submit(tmp_path, "03", TBPTT_PRIVATE)
     code, doc, exs, text = grade(path, True, capsys)
