@@ -784,6 +784,28 @@ def test_the_grader_process_is_out_of_reach(tmp_path, capsys, sandbox):
     assert doc["notebooks"][0]["score"] == 1
 
 
+SLOW_AND_CRASHING = """
+import os, time
+
+time.sleep(2.5)  # slow at top level (within the cell allowance), so every restart paid it
+
+
+def NAME(*args, **kwargs):
+    os._exit(3)  # each crash restarts the learner process, which re-runs the cells
+"""
+
+
+@BOTH
+def test_restarts_do_not_rerun_slow_cells(tmp_path, capsys, sandbox):
+    cells = {n: SLOW_AND_CRASHING.replace("NAME", n) for n in ("srn_step_forward", "srn_forward")}
+    submit(tmp_path, cells)
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys, timeout=2)
+    ex = exercises(doc)
+    assert ex["srn_step_forward"]["passed"] == 0
+    assert "not run again when the learner process restarts" in ex["srn_forward"]["message"]
+    assert ex["softmax_output"]["status"] == "pass" and doc["notebooks"][0]["score"] == 1
+
+
 # ------------------------------------------------------------------ the instructor decides
 
 
