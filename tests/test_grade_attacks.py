@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -621,6 +622,10 @@ def test_no_process_outlives_the_grading(tmp_path, capsys):
     submit(tmp_path, {"srn_step_forward": LEFTOVER.replace("MARK", mark)})
     _, doc, _ = grade(tmp_path, capsys=capsys)
     assert exercises(doc)["srn_step_forward"]["status"] == "not implemented"
+    for _ in range(20):  # killed at the end of grading; give the kernel a moment to reap
+        if not _running(mark):
+            break
+        time.sleep(0.1)
     assert _running(mark) == []
 
 
