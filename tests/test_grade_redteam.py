@@ -436,3 +436,19 @@ def test_library_private_helpers_of_a_blocked_function_are_blocked(tmp_path, cap
     path = submit(tmp_path, "03", TBPTT_PRIVATE)
     code, doc, exs, text = grade(path, True, capsys)
     assert exs["tbptt_chunks"]["status"] != "pass"
+
+
+def _case(name):
+    import runpy
+
+    return runpy.run_path(str(ROOT / "redteam_cases" / f"{name}.py"))["CELLS"]
+
+
+@P()
+def test_lying_or_hanging_return_values_earn_nothing(tmp_path, capsys, sandbox):
+    """ndarray subclass with lying __eq__/__array__/__repr__/__len__ and NaN, 100000-deep
+    lists, an endless generator, an object-dtype array of 10**6 columns."""
+    path = submit(tmp_path, "02", _case("lying_values"))
+    code, doc, exs, text = grade(path, sandbox, capsys)
+    assert [e["status"] for e in exs.values()] == ["fail", "fail", "fail"]
+    assert doc["notebooks"][0]["score"] == 0 and doc["notebooks"][0]["status"] == "graded"
