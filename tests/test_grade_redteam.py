@@ -26,7 +26,12 @@ import pytest
 from rnn_course.grade import notebook
 from rnn_course.grade.__main__ import main
 from rnn_course.grade.registry import lesson_exercises
-from rnn_course.grade.sandbox import PACKAGE_DIR, bwrap_problem
+from rnn_course.grade.sandbox import (
+    PACKAGE_DIR,
+    _python_roots,
+    _reachable_by_others,
+    bwrap_problem,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex[:12]
@@ -40,8 +45,13 @@ needs_bwrap = pytest.mark.skipif(
 )
 
 
-def _open_hole(why):
-    return pytest.mark.xfail(strict=True, reason=f"open hole: {why}")
+# The fallback keeps root's rights when Python is not reachable by `nobody` (here: under
+# /root/.pyenv); the holes that need root are only expected where that is so.
+FALLBACK_ROOT = os.getuid() == 0 and not _reachable_by_others(_python_roots())
+
+
+def _open_hole(why, condition=True):
+    return pytest.mark.xfail(condition, strict=True, reason=f"open hole: {why}")
 
 
 def honest(lesson):
@@ -237,10 +247,11 @@ def graded(tmp_path_factory, listeners):
     return run
 
 
-def P(sandbox_hole=None, fallback_hole=None):
+def P(sandbox_hole=None, fallback_hole=None, needs_root=False):
     """Parametrize over the two paths, marking the paths where the hole is open."""
     bw = [needs_bwrap] + ([_open_hole(sandbox_hole)] if sandbox_hole else [])
-    fb = [_open_hole(fallback_hole)] if fallback_hole else []
+    cond = FALLBACK_ROOT if needs_root else True
+    fb = [_open_hole(fallback_hole, cond)] if fallback_hole else []
     return pytest.mark.parametrize(
         "sandbox",
         [pytest.param(True, marks=bw, id="bwrap"), pytest.param(False, marks=fb, id="none")],
@@ -405,3 +416,19 @@ def test_library_private_helpers_of_a_blocked_function_are_blocked(tmp_path, cap
     path = submit(tmp_path, "03", TBPTT_PRIVATE)
     code, doc, exs, text = grade(path, True, capsys)
     assert exs["tbptt_chunks"]["status"] != "pass"
+
+
+def _case(name):
+    import runpy
+
+    return runpy.run_path(str(ROOT / "redteam_cases" / f"{name}.py"))["CELLS"]
+
+
+@P()
+def test_lying_or_hanging_return_values_earn_nothing(tmp_path, capsys, sandbox):
+    """ndarray subclass with lying __eq__/__array__/__repr__/__len__ and NaN, 100000-deep
+    lists, an endless generator, an object-dtype array of 10**6 columns."""
+    path = submit(tmp_path, "02", _case("lying_values"))
+    code, doc, exs, text = grade(path, sandbox, capsys)
+    assert [e["status"] for e in exs.values()] == ["fail", "fail", "fail"]
+    assert doc["notebooks"][0]["score"] == 0 and doc["notebooks"][0]["status"] == "graded"
