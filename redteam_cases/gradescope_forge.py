@@ -1,4 +1,4 @@
-# ruff: noqa: E402, E501
+# ruff: noqa: E401, E402, E501, I001
 """Gradescope without bubblewrap (a container without user namespaces: the fallback, as root):
 the learner writes a forged results.json through os.open (a write the audit hook takes for a
 read) and SIGKILLs the grader with pidfd_send_signal (not audited); run_autograder sees a
