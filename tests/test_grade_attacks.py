@@ -14,10 +14,13 @@ import ast
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -281,6 +284,206 @@ def test_the_real_library_file_cannot_be_loaded_by_path(tmp_path, capsys, sandbo
     assert ex["status"] == "not implemented" and "refused:" in ex["output"]
 
 
+TWINS = {
+    "srn_step_forward": """
+from rnn_course.optim import Adagrad
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    Adagrad._update  # a library class's method, reached through the class
+    raise NotImplementedError
+""",
+    "srn_forward": """
+from rnn_course.optim import Optimizer
+
+class Mine(Optimizer):  # a learner's subclass of a library class
+    pass
+""",
+    "softmax_output": """
+import numpy as np
+from rnn_course.layers import temporal_affine_forward
+
+def softmax_output(h, W_hy, b_hy):
+    z, _ = temporal_affine_forward(h, W_hy, b_hy)  # the library's twin, under another name
+    z = z - z.max(axis=-1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+""",
+}
+
+
+@BOTH
+def test_the_library_is_tripwired_under_every_name(tmp_path, capsys, sandbox):
+    submit(tmp_path, TWINS)
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+    ex = exercises(doc)
+    for ex_id, where in [
+        ("srn_step_forward", "rnn_course.optim.Adagrad._update"),
+        ("srn_forward", "rnn_course.optim.Optimizer"),
+        ("softmax_output", "rnn_course.layers.temporal_affine_forward"),
+    ]:
+        assert ex[ex_id]["passed"] == 0, ex[ex_id]
+        assert f"your code called `{where}`" in ex[ex_id]["message"]
+        assert "the course library is not available to graded code" in ex[ex_id]["message"]
+    assert doc["notebooks"][0]["score"] == 0
+
+
+COPY_PROBE = r"""
+import importlib, json, sys
+sys.path.insert(0, ROOT)
+from rnn_course import _blocked
+failed = {}
+for name in MODULES:
+    try:
+        importlib.import_module(name)
+    except BaseException as exc:
+        failed[name] = f"{type(exc).__name__}: {exc}"
+def trips(f):
+    try:
+        f()
+    except _blocked.BlockedReference as exc:
+        return str(exc)
+    return "no trip"
+from rnn_course import torch_rnn, optim, sampling, batching
+from rnn_course.grade import harnesses, solution
+from rnn_course.grade.lessons.l03_bptt import harness as h03
+ns = {}
+try:
+    exec(compile(IMPORT_TIME, "fake_module", "exec"), ns)
+    import_time = "imported"
+except _blocked.BlockedReference as exc:
+    import_time = str(exc)
+print(json.dumps({
+    "failed": failed,
+    "lstm_step": trips(lambda: torch_rnn.lstm_step(1, 2, 3, 4)),
+    "LSTMCell": trips(lambda: torch_rnn.LSTMCell(2, 3)),
+    "Adagrad": trips(lambda: optim.Adagrad({}, lr=0.1)),
+    "_generate": trips(lambda: sampling._generate()),
+    "_chunks": trips(lambda: batching._chunks([1, 2, 3], 1)),
+    "tbptt_chunks": trips(lambda: list(batching.tbptt_chunks([1, 2, 3], 1))),
+    "import_time": import_time,
+    "as_list": harnesses.as_list(lambda: iter([1, 2])),
+    "h03": h03.chunks_case(lambda s, n: iter([(s[:n], s[1:n + 1])]), [1, 2, 3], 2)[0],
+    "check": solution("srn_step_forward") is None,
+}))
+"""
+
+
+def test_graded_copy_tripwires_every_module_but_the_learner_side_grader():
+    from rnn_course.grade.sandbox import _tripwired, graded_copy
+
+    root = graded_copy(frozenset({"srn_step_forward"}))
+    modules = []
+    for p in sorted((Path(root) / "rnn_course").rglob("*.py")):
+        parts = p.relative_to(root).with_suffix("").parts
+        if parts[-1] not in ("checks", "mistakes") and "checks" not in parts:
+            modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    fake = _tripwired("def helper():\n    return 1\n\n\nTABLE = helper()\n", "rnn_course.fake")
+    code = COPY_PROBE.replace("ROOT", repr(root)).replace("MODULES", repr(modules))
+    code = code.replace("IMPORT_TIME", repr(fake))
+    env = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=root,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got.pop("failed") == {}  # every module of the copy imports
+    message = "the course library is not available to graded code"
+    for name, where in [
+        ("lstm_step", "rnn_course.torch_rnn.lstm_step"),
+        ("LSTMCell", "rnn_course.torch_rnn.LSTMCell"),
+        ("Adagrad", "rnn_course.optim.Adagrad"),
+        ("_generate", "rnn_course.sampling._generate"),
+        ("_chunks", "rnn_course.batching._chunks"),  # a private helper of an exercise
+        ("tbptt_chunks", "rnn_course.batching.tbptt_chunks"),
+        ("import_time", "rnn_course.fake.helper"),  # import-time use fails naming it
+    ]:
+        assert got[name] == f"{where}: {message}", name
+    assert got["as_list"] == [1, 2] and got["h03"] == 1 and got["check"]  # harnesses work
+
+
+FALLBACK_FILES = """
+import os
+
+def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+    def attempt(label, act):
+        try:
+            act()
+            print("DID", label)
+        except (OSError, AttributeError) as exc:
+            print("refused:", label, type(exc).__name__)
+    def write_flags():
+        fd = os.open(OUTSIDE, os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, b"pwned")
+        os.close(fd)
+    def read_by_dir_fd():
+        d = os.open(PKG_PARENT, os.O_RDONLY)
+        fd = os.open("rnn_course/numpy_rnn.py", os.O_RDONLY, dir_fd=d)
+        print("LIBRARY", os.read(fd, 100))
+    def write_by_dir_fd():
+        d = os.open(PKG_PARENT, os.O_RDONLY)
+        os.close(os.open("rnn_course/MARKER", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=d))
+    def escape_scratch_by_dir_fd():
+        os.makedirs("a/b/c/d/e/f/g/h", exist_ok=True)
+        d = os.open(".", os.O_RDONLY)
+        os.chdir("a/b/c/d/e/f/g/h")
+        os.close(os.open(ESCAPE, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=d))
+    def read_outside_the_allowlist():
+        print("CANARY", open(CANARY).read())
+    def kill_a_process_group():
+        os.killpg(DECOY, 9)
+    def kill_by_pidfd():
+        import signal
+        signal.pidfd_send_signal(os.pidfd_open(DECOY), 9)
+    for label, act in [("write_flags", write_flags), ("read_by_dir_fd", read_by_dir_fd),
+                       ("write_by_dir_fd", write_by_dir_fd),
+                       ("escape_scratch_by_dir_fd", escape_scratch_by_dir_fd),
+                       ("read_outside_the_allowlist", read_outside_the_allowlist),
+                       ("kill_a_process_group", kill_a_process_group),
+                       ("kill_by_pidfd", kill_by_pidfd)]:
+        attempt(label, act)
+    raise NotImplementedError
+"""
+
+
+@BOTH
+def test_os_open_flags_dir_fds_reads_and_signals_are_refused(tmp_path, capsys, sandbox):
+    import rnn_course
+
+    pkg_parent = Path(rnn_course.__file__).resolve().parent.parent
+    elsewhere = Path(tempfile.mkdtemp(prefix="rnn-grade-elsewhere-"))
+    outside, canary = elsewhere / "os_open.txt", elsewhere / "canary.txt"
+    canary.write_text("SECRET")
+    escape = "../" * 40 + str(elsewhere / "escaped.txt").lstrip("/")
+    decoy = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        source = FALLBACK_FILES
+        for key, value in [
+            ("OUTSIDE", str(outside)),
+            ("PKG_PARENT", str(pkg_parent)),
+            ("ESCAPE", escape),
+            ("CANARY", str(canary)),
+            ("DECOY", decoy.pid),
+        ]:
+            source = source.replace(key, repr(value))
+        submit(tmp_path, {"srn_step_forward": source})
+        _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
+        out = exercises(doc)["srn_step_forward"]["output"]
+        assert "DID" not in out and "LIBRARY" not in out and "SECRET" not in out, out
+        assert out.count("refused:") == 7, out
+        assert not outside.exists() and not (elsewhere / "escaped.txt").exists()
+        assert not (pkg_parent / "rnn_course" / "MARKER").exists()
+        assert decoy.poll() is None  # still running
+        assert doc["notebooks"][0]["score"] == 1  # softmax_output; srn_forward builds on it
+    finally:
+        decoy.kill()
+        decoy.wait()
+        shutil.rmtree(elsewhere, ignore_errors=True)
+
+
 # ------------------------------------------------------------------ the machine is out of reach
 
 TOUCH = """
@@ -419,6 +622,10 @@ def test_no_process_outlives_the_grading(tmp_path, capsys):
     submit(tmp_path, {"srn_step_forward": LEFTOVER.replace("MARK", mark)})
     _, doc, _ = grade(tmp_path, capsys=capsys)
     assert exercises(doc)["srn_step_forward"]["status"] == "not implemented"
+    for _ in range(20):  # killed at the end of grading; give the kernel a moment to reap
+        if not _running(mark):
+            break
+        time.sleep(0.1)
     assert _running(mark) == []
 
 
@@ -580,6 +787,28 @@ def test_the_grader_process_is_out_of_reach(tmp_path, capsys, sandbox):
     out = exercises(doc)["srn_step_forward"]["output"]
     assert "READ" not in out and "SIGNALLED" not in out and out.count("refused:") == 4
     assert doc["notebooks"][0]["score"] == 1
+
+
+SLOW_AND_CRASHING = """
+import os, time
+
+time.sleep(2.5)  # slow at top level (within the cell allowance), so every restart paid it
+
+
+def NAME(*args, **kwargs):
+    os._exit(3)  # each crash restarts the learner process, which re-runs the cells
+"""
+
+
+@BOTH
+def test_restarts_do_not_rerun_slow_cells(tmp_path, capsys, sandbox):
+    cells = {n: SLOW_AND_CRASHING.replace("NAME", n) for n in ("srn_step_forward", "srn_forward")}
+    submit(tmp_path, cells)
+    _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys, timeout=2)
+    ex = exercises(doc)
+    assert ex["srn_step_forward"]["passed"] == 0
+    assert "not run again when the learner process restarts" in ex["srn_forward"]["message"]
+    assert ex["softmax_output"]["status"] == "pass" and doc["notebooks"][0]["score"] == 1
 
 
 # ------------------------------------------------------------------ the instructor decides

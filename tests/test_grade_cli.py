@@ -383,3 +383,13 @@ def test_gradescope_bundle_runs_locally(tmp_path):
     subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=60)
     doc = json.loads((results / "results.json").read_text())
     assert doc["score"] == 0 and "no notebook" in doc["output"]
+    # a grader killed after learner code planted a results.json: the planted score never stands
+    nbformat.write(partial, submission / "my_work.ipynb")
+    killed = tmp_path / "killed_python"
+    forged = json.dumps({"score": 3.0, "tests": []})
+    killed.write_text(f"#!/bin/bash\necho '{forged}' > \"$RESULTS/results.json\"\nkill -9 $$\n")
+    killed.chmod(0o755)
+    env |= {"RNN_GRADE_PYTHON": str(killed), "RESULTS": str(results)}
+    subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=60)
+    doc = json.loads((results / "results.json").read_text())
+    assert doc["score"] == 0 and "the grader stopped (exit status 137)" in doc["output"]

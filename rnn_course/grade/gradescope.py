@@ -64,8 +64,13 @@ fail() {{
     exit 0
 }}
 [ -n "$nb" ] || fail "no notebook (.ipynb) found in the submission: upload $EXPECTED"
+: > "$RESULTS/results.json"  # an old or planted file never stands
 PYTHONPATH="$SOURCE" "$PYTHON" -m rnn_course.grade --lesson "$LESSON" -j 1 \\
     --gradescope "$RESULTS/results.json" "$nb"
+status=$?
+# 0: all passed, 1: graded with failures; anything else (killed, crashed) voids any
+# results.json that exists, whoever wrote it
+[ "$status" -le 1 ] || fail "the grader stopped (exit status $status): not graded"
 [ -s "$RESULTS/results.json" ] || fail "the grader stopped before writing results"
 exit 0
 """

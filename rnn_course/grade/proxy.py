@@ -136,6 +136,7 @@ class LearnerSession:
         self.fatal = {}  # cell index (or "setup") -> message: cells that killed the process
         self.callables = set()
         self.restarts = 0
+        self.cell_seconds = {}  # cell index -> the longest its top level took
 
     # -- life cycle
     def start(self):
@@ -176,10 +177,20 @@ class LearnerSession:
                 self.fatal["setup"] = self.setup_error
                 return False
         for i, source in enumerate(self.cells):
+            took = self.cell_seconds.get(i, 0.0)
+            if self.generation > 1 and took > self.seconds and i not in self.fatal:
+                # a restart re-runs the cells: one that is slow at top level is not run
+                # again, so crashing calls cannot multiply its time (a denial of service)
+                self.fatal[i] = (
+                    f"this cell's top level ran {took:.0f} s (over the {self.seconds:g} s "
+                    "limit), so it is not run again when the learner process restarts"
+                )
             if i in self.fatal:
                 self.cell_errors[i] = self.fatal[i]
                 continue
+            t0 = time.monotonic()
             error = self._exec(source, f"<exercise cell {i + 1}>", IMPORTS)
+            self.cell_seconds[i] = max(took, time.monotonic() - t0)
             if error:
                 self.cell_errors[i] = error
                 if not self.alive:
@@ -411,6 +422,6 @@ def _text(value, limit=MAX_MESSAGE):
 
 def _blocked_message(name):
     return (
-        f"your code called `{name}`, the library's answer to this exercise; it is blocked "
-        "while grading: write the function yourself"
+        f"your code called `{name}`: the course library is not available to graded code "
+        "(only `rnn_course.grade` may be imported); write the function yourself"
     )

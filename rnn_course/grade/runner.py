@@ -19,7 +19,7 @@ from . import notebook, probes
 from .execution import run_checks
 from .proxy import LearnerSession
 from .registry import LESSONS, lesson_exercises
-from .sandbox import Limits, blocked_names, bwrap_problem, graded_copy
+from .sandbox import Limits, blocked_names, bwrap_problem, fallback_uid, graded_copy
 
 SECONDS = 10.0  # default time limit per exercise (cell execution and checks, each)
 LESSON_IN_NAME = re.compile(r"(?:^|_)(\d\d)_")
@@ -123,6 +123,11 @@ def grade_notebook(
         report["sandbox_note"] = (
             "disabled (--no-sandbox)" if not sandbox else bwrap_problem() or ""
         ) + "; learner code ran as a plain child process with limits"
+        if fallback_uid() == 0:
+            report["sandbox_note"] += (
+                ", AS ROOT (nobody cannot run this Python): install bubblewrap, or Python "
+                "where other users can read it"
+            )
     lesson = lesson_number(lesson) if lesson else lesson_number(Path(path).name)
     if lesson in LESSONS:
         report["lesson"], report["title"] = lesson, LESSONS[lesson]

@@ -13,12 +13,19 @@ enforced from outside by the grader, which kills the whole process group.
 The fallback (no bwrap, or ``--no-sandbox``) is a plain child process with the
 same limits, a fresh temporary working directory, a clean environment, the
 graded copy first on the import path and the real package's finder removed,
-plus a Python audit hook refusing writes outside the scratch folder, reads of
-the submissions and the real package, sockets and new processes. That is
-weaker and reported as ``"sandbox": "none"``: audit hooks are no security
-boundary (``ctypes`` can bypass them), the real files stay on disk, and a
-process running as root keeps root's rights. The grade is safe on both paths:
-the verdict is computed in the grader process from data.
+plus a Python audit hook: writes (``open`` modes and ``os.open`` flags) only in
+the scratch folder; reads and directory listings only from an allowlist
+(scratch, the graded copy, Python and the venv, ``/usr``, ``/lib*``, ``/etc``,
+``/dev/null|zero|urandom``, ``/proc/self``), never the real package or the
+submissions; no ``os.open`` of a directory and no ``dir_fd`` (relative paths
+are judged against the working directory, which stays in scratch); no sockets,
+signals to other processes (``os.kill``, ``os.killpg``; pidfd signals are
+removed) or new processes. That is weaker and reported as ``"sandbox":
+"none"``: audit hooks are no security boundary (``ctypes`` calls libc directly,
+around every check), the real files stay on disk, and a process running as
+root keeps root's rights (the report says when it did). The sandboxed path is
+the one to trust. The grade itself is computed in the grader process from
+data on both paths.
 """
 
 import ast
@@ -39,6 +46,8 @@ import rnn_course
 
 PACKAGE_DIR = Path(rnn_course.__file__).resolve().parent
 NOBODY = 65534
+FALLBACK_READABLE = ["/usr", "/lib", "/lib32", "/lib64", "/etc", "/dev/null", "/dev/zero"]
+FALLBACK_READABLE += ["/dev/urandom", "/dev/random"]
 GRADED_ROOT = "/opt/rnn-grade"  # where the graded copy of the package sits in the sandbox
 SCRATCH = "/scratch"
 
@@ -77,9 +86,10 @@ def _processes_of(uid):
 
 # ------------------------------------------------------------------ the graded copy
 
-TRIPWIRE_MODULE = '''"""Tripwires: the graded copy calls `trip` instead of the answers."""
+TRIPWIRE_MODULE = '''"""Tripwires: each library function and class of the graded copy trips."""
 
 HITS = []
+MESSAGE = "the course library is not available to graded code"
 
 
 class BlockedReference(BaseException):
@@ -88,9 +98,25 @@ class BlockedReference(BaseException):
 
 def trip(name):
     HITS.append(name)
-    raise BlockedReference(
-        f"{name} is the answer to a graded exercise and is blocked while grading"
-    )
+    raise BlockedReference(f"{name}: {MESSAGE}")
+
+
+class Tripwire(type):
+    """Metaclass of a library class in the graded copy: using it in any way trips."""
+
+    def __new__(mcs, name, bases, namespace, **kwargs):
+        for base in bases:
+            if isinstance(base, Tripwire):  # a learner's subclass of a library class
+                trip(base._tripwire)
+        return super().__new__(mcs, name, bases, namespace)
+
+    def __call__(cls, *args, **kwargs):
+        trip(cls._tripwire)
+
+    def __getattr__(cls, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        trip(f"{cls._tripwire}.{attr}")
 '''
 
 GRADE_INIT = '''"""rnn_course.grade while grading: `check` (the self-check) does nothing."""
@@ -121,28 +147,113 @@ def _is_check_module(rel):
     return parts[:2] == ("grade", "lessons") and rel.name in ("checks.py", "mistakes.py")
 
 
-def _tripwired(source, blocked, module):
-    """``source`` with every top-level function named in ``blocked`` replaced by a tripwire."""
+# The learner-side grader infrastructure: the learner process imports these, and they keep
+# their code in the graded copy. Everything else in the package is tripwired.
+KEPT = frozenset(
+    {
+        "__init__.py",  # lazy submodule imports only
+        "grade/__init__.py",  # replaced by GRADE_INIT
+        "grade/worker.py",
+        "grade/wire.py",
+        "grade/execution.py",
+        "grade/harnesses.py",
+        "grade/lessons/__init__.py",
+    }
+)
+
+
+def _kept(rel):
+    if rel.as_posix() in KEPT:
+        return True
+    parts = rel.parts
+    return (
+        len(parts) == 4
+        and parts[:2] == ("grade", "lessons")
+        and parts[3] in ("__init__.py", "harness.py")
+    )
+
+
+def _trip_call(name):
+    call = f"__import__('rnn_course._blocked', fromlist=['trip']).trip({name!r})"
+    return ast.parse(call).body
+
+
+def _trip_function(node, name):
+    node.body = _trip_call(name)
+    node.decorator_list = []
+    node.returns = None
+    node.args = ast.arguments(
+        posonlyargs=[],
+        args=[],
+        vararg=ast.arg("args"),
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=ast.arg("kwargs"),
+        defaults=[],
+    )
+    if hasattr(node, "type_params"):
+        node.type_params = []
+    return node
+
+
+def _trip_class(node, name):
+    src = (
+        f"class {node.name}(metaclass=__import__('rnn_course._blocked', "
+        f"fromlist=['Tripwire']).Tripwire):\n    _tripwire = {name!r}\n"
+    )
+    return ast.parse(src).body[0]
+
+
+def _tripwire_block(body, module):
+    out = []
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node = _trip_function(node, f"{module}.{node.name}")
+        elif isinstance(node, ast.ClassDef):
+            node = _trip_class(node, f"{module}.{node.name}")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Lambda):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)] or ["<lambda>"]
+            node.value = ast.parse(
+                f"lambda *a, **k: __import__('rnn_course._blocked', fromlist=['trip'])"
+                f".trip({module + '.' + names[0]!r})",
+                mode="eval",
+            ).body
+        elif isinstance(node, ast.If):
+            node.body = _tripwire_block(node.body, module)
+            node.orelse = _tripwire_block(node.orelse, module)
+        elif isinstance(node, ast.Try):
+            node.body = _tripwire_block(node.body, module)
+            node.orelse = _tripwire_block(node.orelse, module)
+            node.finalbody = _tripwire_block(node.finalbody, module)
+            for h in node.handlers:
+                h.body = _tripwire_block(h.body, module)
+        elif isinstance(node, ast.With):
+            node.body = _tripwire_block(node.body, module)
+        out.append(node)
+    return out
+
+
+def _tripwired(source, module):
+    """``source`` with every top-level function and class replaced by a tripwire naming it."""
     tree = ast.parse(source)
-    changed = False
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in blocked:
-            name = f"{module}.{node.name}"
-            call = f"__import__('rnn_course._blocked', fromlist=['trip']).trip({name!r})"
-            node.body = ast.parse(call).body
-            node.decorator_list = []
-            changed = True
-    return ast.unparse(tree) + "\n" if changed else None
+    tree.body = _tripwire_block(tree.body, module)
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 @functools.lru_cache(maxsize=16)
 def graded_copy(blocked):
     """A folder holding a copy of ``rnn_course`` for the learner process; returns its parent.
 
-    In the copy every top-level function whose name is in ``blocked`` (the graded
-    exercises' ids and their reference functions, wherever they are defined) calls
-    a tripwire instead of its body; the lesson checks and mistakes are not there;
-    ``rnn_course.grade.check`` does nothing; no bytecode is copied.
+    Graded learner code may import nothing of the course library but
+    ``rnn_course.grade`` (whose ``check``/``hint``/``solution`` do nothing here). So
+    in the copy every top-level function and class of every module (the exercises'
+    library twins under any name: ``torch_rnn.lstm_step``, ``optim.Adagrad``, ...)
+    is a tripwire naming it, except the learner-side grader infrastructure
+    (``KEPT``: the worker, the wire, ``execution``, the harnesses); the lesson
+    checks and mistakes are not there; no bytecode is copied. ``blocked`` (the
+    exercises' ids and references, see ``blocked_names``) keys the cache; every
+    name in it is tripwired like the rest.
     """
     root = Path(tempfile.mkdtemp(prefix="rnn-grade-pkg-"))
     atexit.register(shutil.rmtree, root, True)
@@ -165,8 +276,8 @@ def graded_copy(blocked):
             source = GRADE_INIT
         elif _is_check_module(rel):
             source = HIDDEN_MODULE
-        else:
-            source = _tripwired(source, blocked, module) or source
+        elif not _kept(rel):
+            source = _tripwired(source, module)
         target.write_text(source, encoding="utf-8")
     (dest / "_blocked.py").write_text(TRIPWIRE_MODULE, encoding="utf-8")
     for p in [root, *root.rglob("*")]:
@@ -202,39 +313,66 @@ sys.path_hooks[:] = [f for f in sys.path_hooks if not editable(f)]
 sys.path[:] = [cfg["pkg"]] + [p for p in sys.path if os.path.realpath(p) not in cfg["hide_path"]]
 sys.path_importer_cache.clear()
 if cfg["audit"]:
-    def _guard(event, args, _c=cfg, _rp=os.path.realpath, _s=str):
+    _WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    _DIR_FD = {"os.mkdir": (2,), "os.remove": (1,), "os.rmdir": (1,), "os.rename": (2, 3),
+               "os.chmod": (2,), "os.chown": (3,), "os.symlink": (2,), "os.link": (2, 3),
+               "os.utime": (3,), "shutil.rmtree": (1,)}
+    _CHANGE = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown",
+               "os.truncate", "os.symlink", "os.link", "shutil.rmtree", "os.utime"}
+    _NEW = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
+            "os.fork", "os.forkpty", "pty.spawn"}
+    _NET = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+    def _guard(event, args, _c=cfg, _rp=os.path.realpath, _s=str, _pid=os.getpid()):
+        def under(real, roots):
+            return any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
+        def readable(real):
+            if under(real, _c["deny"]) and not under(real, [_c["scratch"], _c["pkg"]]):
+                return False
+            mine = ["/proc/self", "/proc/thread-self", f"/proc/{_pid}"]
+            return under(real, _c["read"] + mine) and not under(real, _c["secret"])
         if event == "open":
-            path, mode = args[0], _s(args[1] or "r")
+            path, mode, flags = args
             if isinstance(path, int):
-                return
-            writing = any(c in mode for c in "wax+")
+                return  # an fd this process already holds
+            if mode is None:  # os.open: judge by the flags
+                writing = bool((flags or 0) & _WRITE)
+            else:
+                writing = any(c in _s(mode) for c in "wax+")
             plain = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
-            if not writing and any(plain.startswith(r + "/") for r in _c["allow"]):
+            if mode is not None and not writing and under(plain, _c["allow"]):
                 return  # fast path: Python, the venv, the graded copy (read-only here)
             real = _rp(os.fsdecode(path))
-            inside = lambda roots: any(real == r or real.startswith(r + "/") for r in roots)
-            if writing and not inside([_c["scratch"]]):
+            if mode is None and os.path.isdir(real):
+                raise PermissionError(f"grading: no directory descriptors (dir_fd): {real}")
+            if writing and not (under(real, [_c["scratch"]]) or real == "/dev/null"):
                 raise PermissionError(f"grading: writing outside the scratch folder: {real}")
-            if inside(_c["hide"]) and not inside(_c["allow"]):
+            if not writing and not readable(real):
                 raise PermissionError(f"grading: not readable while grading: {real}")
-            parts = real.split("/")
-            if real.startswith("/proc/") and parts[2].isdigit() and parts[2] != _s(os.getpid()):
-                raise PermissionError("grading: other processes are out of reach")
-        elif event in ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
-                       "os.chown", "os.truncate", "os.symlink", "os.link", "shutil.rmtree",
-                       "os.utime"):
-            for a in args[:2]:
-                if isinstance(a, (str, bytes, os.PathLike)):
-                    real = _rp(os.fsdecode(a))
-                    if not (real == _c["scratch"] or real.startswith(_c["scratch"] + "/")):
-                        raise PermissionError(f"grading: {event} outside the scratch folder")
-        elif event == "os.kill" and args[0] not in (0, os.getpid()):
+        elif event in ("os.listdir", "os.scandir"):
+            path = args[0] if args and args[0] is not None else "."
+            if isinstance(path, int) or not readable(_rp(os.fsdecode(path))):
+                raise PermissionError(f"grading: {event} outside the readable folders")
+        elif event == "os.chdir":
+            if isinstance(args[0], int) or not under(_rp(os.fsdecode(args[0])), [_c["scratch"]]):
+                raise PermissionError("grading: the working directory stays in scratch")
+        elif event in _CHANGE:
+            if any(args[i] not in (None, -1) for i in _DIR_FD.get(event, ()) if i < len(args)):
+                raise PermissionError(f"grading: {event} with dir_fd")
+            for a in args[:2] if event in ("os.rename", "os.link", "os.symlink") else args[:1]:
+                if not isinstance(a, (str, bytes, os.PathLike)):
+                    raise PermissionError(f"grading: {event} on a file descriptor")
+                if not under(_rp(os.fsdecode(a)), [_c["scratch"]]):
+                    raise PermissionError(f"grading: {event} outside the scratch folder")
+        elif event in ("os.kill", "os.killpg") and args[0] not in (0, _pid):
             raise PermissionError("grading: no signals to other processes")
-        elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
+        elif event in _NET:
             raise PermissionError("grading: no network while grading")
-        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
-                       "os.spawn", "os.fork", "os.forkpty", "pty.spawn"):
+        elif event in _NEW:
             raise PermissionError("grading: no new processes while grading")
+    import signal as _signal
+    for _m, _n in ((os, "pidfd_open"), (_signal, "pidfd_send_signal")):
+        if hasattr(_m, _n):
+            delattr(_m, _n)  # signals by pidfd raise no audit event
     sys.addaudithook(_guard)
 import rnn_course.grade.worker as _w
 _w.main()
@@ -324,6 +462,15 @@ def _reachable_by_others(paths):
     return True
 
 
+def fallback_uid(pkg_root=None):
+    """The user the fallback's learner runs as: ``nobody`` when the grader is root and
+    ``nobody`` can run this Python (else root: the report says so)."""
+    paths = _python_roots() + ([pkg_root] if pkg_root else [])
+    if os.getuid() == 0 and _reachable_by_others(paths):
+        return NOBODY
+    return os.getuid()
+
+
 LIVE = weakref.WeakSet()  # learner processes not yet killed
 
 
@@ -359,8 +506,8 @@ class LearnerProcess:
             cmd = ["bwrap", *_bwrap_flags(pkg_root, limits.file_mb), "--"]
         else:
             self.scratch_host = tempfile.mkdtemp(prefix="rnn-grade-scratch-")
-            drop = root_user and _reachable_by_others(_python_roots() + [pkg_root])
-            uid = NOBODY if drop else os.getuid()
+            uid = fallback_uid(pkg_root)
+            drop = uid != os.getuid()
             cfg = {"scratch": os.path.realpath(self.scratch_host), "pkg": pkg_root}
             cfg |= {"chown": drop, "audit": True}
             cmd = []
@@ -369,9 +516,12 @@ class LearnerProcess:
         cfg["uid"] = uid if uid != os.getuid() else None
         cfg["rlimits"] = limits.rlimits(uid)
         cfg["hide_path"] = [str(PACKAGE_DIR.parent)]
-        hidden = [str(PACKAGE_DIR), os.path.realpath(os.path.expanduser("~"))]
-        cfg["hide"] = hidden + [os.path.realpath(h) for h in hide]
         cfg["allow"] = _python_roots() + [os.path.realpath(pkg_root)]
+        # the fallback's reads: an allowlist; the real package and the submissions never
+        cfg["pkg"] = os.path.realpath(pkg_root) if not sandboxed else GRADED_ROOT
+        cfg["read"] = [cfg["scratch"], *cfg["allow"], *FALLBACK_READABLE]
+        cfg["deny"] = [str(PACKAGE_DIR)] + [os.path.realpath(h) for h in hide]
+        cfg["secret"] = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssl/private"]
         cmd += [sys.executable, "-I", "-B", "-c", BOOTSTRAP, json.dumps(cfg)]
         env = {
             "PATH": "/usr/bin:/bin",
