@@ -151,7 +151,14 @@ class QuizDirective(SphinxDirective):
                 value=str(i),
                 data_correct="true" if correct else "false",
             )
-            label = _el("label", *self.inline(f"choice {i + 1} text", choice.get("text")))
+            # A letter starts each choice's name, so that a choice that is only an equation
+            # still has a text name (axe's label rule does not count MathJax's MathML).
+            letter = _el("span", nodes.Text(f"{chr(65 + i)}."), id=f"{input_id}-n")
+            text = _el("span", *self.inline(f"choice {i + 1} text", choice.get("text")))
+            text["attrs"]["id"] = f"{input_id}-t"
+            radio["attrs"]["aria-labelledby"] = f"{input_id}-n {input_id}-t"
+            letter["attrs"]["class"] = "rnn-quiz-letter"
+            label = _el("label", letter, nodes.Text(" "), text)
             label["attrs"]["for"] = input_id
             fieldset += _el("div", radio, label, class_="rnn-quiz-choice")
             why = self.inline(f"choice {i + 1} why", choice.get("why"))
