@@ -6,8 +6,8 @@ the scratch folder is touched. A hole still open is marked
 flips (XPASS -> failure) the day it is fixed; then drop the mark.
 
 Runtime: one lesson-02 notebook per path (all attacks of a path in one grading)
-plus one lesson-05 notebook in the sandbox. The reproducers in ``redteam_cases/``
-run the same attacks one by one (``python redteam_cases/drive.py CASE.py [--no-sandbox]``).
+plus one lesson-05 notebook in the sandbox. The reproducers in ``tests/redteam_cases/``
+run the same attacks one by one (``python tests/redteam_cases/drive.py CASE.py [--no-sandbox]``).
 """
 
 import ast
@@ -421,7 +421,7 @@ def test_library_private_helpers_of_a_blocked_function_are_blocked(tmp_path, cap
 def _case(name):
     import runpy
 
-    return runpy.run_path(str(ROOT / "redteam_cases" / f"{name}.py"))["CELLS"]
+    return runpy.run_path(str(ROOT / "tests" / "redteam_cases" / f"{name}.py"))["CELLS"]
 
 
 @P()

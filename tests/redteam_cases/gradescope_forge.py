@@ -7,7 +7,7 @@ non-empty results.json and exits 0: the forged score stands.
 python redteam_cases/gradescope_forge.py  -> prints the final results.json score."""
 import json, os, subprocess, sys, tempfile, zipfile
 from pathlib import Path
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "redteam_cases"))
 from drive import build
 

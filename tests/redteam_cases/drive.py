@@ -1,5 +1,5 @@
 # ruff: noqa: E402, E501
-"""Driver: python redteam_cases/drive.py CASE.py [rnn-grade flags]; CASE defines CELLS={id: src}
+"""Driver: python tests/redteam_cases/drive.py CASE.py [rnn-grade flags]; CASE defines CELLS={id: src}
 and optionally LESSON = "03" (default "02"). Other exercises get tests/learners/correct_a_lNN.py."""
 
 import ast
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from rnn_course.grade import notebook
 from rnn_course.grade.__main__ import main
