@@ -19,7 +19,9 @@ A quiz is written in a chapter's markdown as YAML (see INTERFACE.md)::
     ```
 
 or, for a number, ``answer: 0.25``, ``tolerance: 0.01`` (absolute) and one ``why``.
-Every text is parsed as inline MyST, so backticks and ``$math$`` work. The HTML is
+Choices are shown in an order fixed by the quiz id, not in the order written, so the
+right answer is not always the first. Every text is parsed as inline MyST, so
+backticks and ``$math$`` work. The HTML is
 a form with a fieldset and legend, radio buttons (or a text field), a Check button
 and a live region for the feedback; ``_static/quiz.js`` does the checking in the
 browser, with no kernel and no network.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from pathlib import Path
 
 import yaml
@@ -134,7 +137,7 @@ class QuizDirective(SphinxDirective):
             raise self.fail("`choices:` must be a list of at least two choices")
         fieldset = _el("fieldset")
         feedback = self.feedback()
-        n_correct = 0
+        n_correct, shown = 0, []
         for i, choice in enumerate(choices):
             if not isinstance(choice, dict) or not set(choice) <= {"text", "correct", "why"}:
                 raise self.fail(f"choice {i + 1} must have `text:`, `why:` and maybe `correct:`")
@@ -151,20 +154,25 @@ class QuizDirective(SphinxDirective):
                 value=str(i),
                 data_correct="true" if correct else "false",
             )
-            # A letter starts each choice's name, so that a choice that is only an equation
-            # still has a text name (axe's label rule does not count MathJax's MathML).
-            letter = _el("span", nodes.Text(f"{chr(65 + i)}."), id=f"{input_id}-n")
             text = _el("span", *self.inline(f"choice {i + 1} text", choice.get("text")))
             text["attrs"]["id"] = f"{input_id}-t"
             radio["attrs"]["aria-labelledby"] = f"{input_id}-n {input_id}-t"
-            letter["attrs"]["class"] = "rnn-quiz-letter"
-            label = _el("label", letter, nodes.Text(" "), text)
-            label["attrs"]["for"] = input_id
-            fieldset += _el("div", radio, label, class_="rnn-quiz-choice")
+            shown.append((input_id, radio, text))
             why = self.inline(f"choice {i + 1} why", choice.get("why"))
             feedback += _el("p", *why, class_="rnn-quiz-why", data_choice=str(i), hidden=True)
         if n_correct != 1:
             raise self.fail(f"exactly one choice must have `correct: true` (found {n_correct})")
+        # Authors tend to write the right answer first; show the choices in an order
+        # fixed by the quiz id instead, so that the right one is not always A.
+        shown.sort(key=lambda c: zlib.crc32(f"{quiz_id}/{c[0]}".encode()))
+        for position, (input_id, radio, text) in enumerate(shown):
+            # A letter starts each choice's name, so that a choice that is only an equation
+            # still has a text name (axe's label rule does not count MathJax's MathML).
+            letter = _el("span", nodes.Text(f"{chr(65 + position)}."), id=f"{input_id}-n")
+            letter["attrs"]["class"] = "rnn-quiz-letter"
+            label = _el("label", letter, nodes.Text(" "), text)
+            label["attrs"]["for"] = input_id
+            fieldset += _el("div", radio, label, class_="rnn-quiz-choice")
         return fieldset, feedback
 
     def numeric(self, quiz_id, spec):
