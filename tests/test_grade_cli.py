@@ -393,3 +393,16 @@ def test_gradescope_bundle_runs_locally(tmp_path):
     subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=60)
     doc = json.loads((results / "results.json").read_text())
     assert doc["score"] == 0 and "the grader stopped (exit status 137)" in doc["output"]
+
+
+def test_the_student_is_named_by_folder_or_file_prefix(tmp_path):
+    """`rnn-grade alice/` and `rnn-grade .` both name alice; a prefix names the student."""
+    from rnn_course.grade.runner import student_of
+
+    (tmp_path / "alice").mkdir()
+    nb = tmp_path / "alice" / "02_srn.ipynb"
+    assert student_of(nb, tmp_path) == "alice"
+    assert student_of(nb, tmp_path / "alice") == "alice"
+    assert student_of(tmp_path / "bob_02_srn.ipynb", tmp_path) == "bob"
+    assert student_of(nb, None) == "alice"
+

@@ -77,7 +77,8 @@ def student_of(path, root):
         rel = path.relative_to(root).parts
         if len(rel) > 1:
             return rel[0]
-    return path.parent.name if root is None and path.parent.name else ""
+        return Path(root).name  # a student's own folder named on the command line ("" for .)
+    return path.parent.name
 
 
 # ------------------------------------------------------------------ one notebook
