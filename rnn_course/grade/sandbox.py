@@ -38,6 +38,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,18 +386,24 @@ def bwrap_problem():
     exe = shutil.which("bwrap")
     if exe is None:
         return "bubblewrap (bwrap) is not installed"
-    try:
-        proc = subprocess.run(
-            [exe, *_bwrap_flags(), "--", sys.executable, "-I", "-c", "print('ok')"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"bwrap cannot start: {exc}"
-    if proc.returncode != 0 or proc.stdout.strip() != "ok":
-        return "bwrap cannot start here: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None
+    problem = None
+    for attempt in range(3):  # a busy machine can fail one start; three say it cannot
+        try:
+            proc = subprocess.run(
+                [exe, *_bwrap_flags(), "--", sys.executable, "-I", "-c", "print('ok')"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            problem = f"bwrap cannot start: {exc}"
+        else:
+            if proc.returncode == 0 and proc.stdout.strip() == "ok":
+                return None
+            problem = "bwrap cannot start here: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+        if attempt < 2:
+            time.sleep(0.5 * (attempt + 1))
+    return problem
 
 
 def _ancestors(path):
