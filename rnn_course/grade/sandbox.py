@@ -442,7 +442,8 @@ def _bwrap_flags(pkg_root=None, file_mb=64):
         flags += ["--ro-bind", root, root]
     flags += ["--proc", "/proc", "--dev", "/dev"]
     flags += ["--perms", "1777", "--size", str(file_mb * 2**20), "--tmpfs", SCRATCH]
-    flags += ["--symlink", SCRATCH, "/tmp"]
+    if "/tmp" not in made:  # a venv under /tmp (a CI clone there) already made /tmp
+        flags += ["--symlink", SCRATCH, "/tmp"]
     if pkg_root:
         flags += ["--perms", "0755", "--dir", "/opt", "--ro-bind", pkg_root, GRADED_ROOT]
         for real in _visible_package_dirs():  # a copy installed inside a bound folder
