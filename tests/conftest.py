@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK_DIR = ROOT / "book"
 LESSON_DIR = ROOT / "lessons"
 BOOK_NOTEBOOKS = sorted(BOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
+LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 
 
 MARKERS = {
