@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass, field
 
 MAX_BYTES = 50 * 2**20  # a notebook larger than this is refused
@@ -184,10 +185,16 @@ def _bound_names(tree):
     return fns, names
 
 
+AST_LOCK = threading.Lock()  # CPython 3.11 <= 3.11.7: ast.parse in two threads at once can
+# raise "SystemError: AST constructor recursion depth mismatch" (gh-106905): one at a time
+
+
 def _parse(source):
     try:
-        return _bound_names(ast.parse(runnable(source)))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        with AST_LOCK:
+            tree = ast.parse(runnable(source))
+        return _bound_names(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
         return set(), set()
 
 

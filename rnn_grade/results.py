@@ -21,7 +21,7 @@ import enum
 from dataclasses import dataclass, field
 
 MESSAGE_CHARS = 500  # characters kept of one test's (or exercise's) message
-OUTPUT_CHARS = 2000  # characters kept of an exercise's printed output
+OUTPUT_CHARS = 2500  # printed output kept per exercise (the learner side keeps 2000 + a note)
 NAME_CHARS = 300  # characters kept of a file or student name
 
 

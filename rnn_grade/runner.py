@@ -162,7 +162,8 @@ def grade_notebook(
     exercises = lesson_exercises(lesson)
     report["lesson"], report["title"] = lesson, LESSONS[lesson]
     graded = notebook.graded_cells(cells, [e.id for e in exercises])
-    pkg = graded_copy(blocked_names(exercises))
+    with notebook.AST_LOCK:  # graded_copy parses sources too (see notebook.AST_LOCK)
+        pkg = graded_copy(blocked_names(exercises))
     hide = list(hide) + [str(Path(path).resolve().parent)] + ([str(root)] if root else [])
     session = LearnerSession(
         graded.setup,
