@@ -280,6 +280,14 @@ class Run:
         self.names = roster.name_students(items, students)
         self.lessons = [args.lesson or lesson_number(Path(p).name) for p, _ in items]
         self.class_lesson, self.lesson_flags = _lesson_flags(self.lessons, args.lesson)
+        if args.lesson:  # say so where a file's name claims another lesson (F12)
+            for i, (p, _) in enumerate(items):
+                named = lesson_number(Path(p).name)
+                if named and named != args.lesson:
+                    self.lesson_flags[i] = (
+                        f"named: this looks like lesson {named} (its file name); graded as "
+                        f"lesson {args.lesson} (--lesson)"
+                    )
         self.dupes = roster.duplicates(
             [(n[0], les) for n, les in zip(self.names, self.lessons, strict=True)]
         )
@@ -511,7 +519,8 @@ def _progress(total, off):
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="notebook", file=sys.stderr, disable=None, dynamic_ncols=True)
+    on_terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    return tqdm(total=total, unit="notebook", file=sys.stderr, disable=not on_terminal)
 
 
 def _gradescope_dir(path, count):

@@ -166,6 +166,8 @@ def summary_text(results, similarity=None):
     if c["mean_score"] is not None:
         pct = 100 * c["mean_score"] / c["mean_maximum"] if c["mean_maximum"] else 0.0
         mean = f", mean score {c['mean_score']:.2f}/{c['mean_maximum']:g} ({pct:.0f}%)"
+        if len(lessons) > 1:  # maxima differ: only the share of the maximum is a mean
+            mean = f", mean score {pct:.0f}% of the maximum"
     lines = [
         f"summary (lesson {', '.join(lessons) or '?'}): {c['notebooks']} notebooks, "
         f"{c['graded']} graded, {c['complete']} complete{mean}",
