@@ -62,7 +62,7 @@ def _time(items, jobs, sandbox):
     start = time.perf_counter()
     reports = grade_many(items, 10.0, jobs=jobs, sandbox=sandbox)
     seconds = time.perf_counter() - start
-    scores = {(r["score"], r["max_score"], r["sandbox"]) for r in reports}
+    scores = {(r.score, r.max_score, r.sandbox) for r in reports}
     return seconds, scores
 
 

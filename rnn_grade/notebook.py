@@ -17,13 +17,21 @@ import json
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass, field
 
 MAX_BYTES = 50 * 2**20  # a notebook larger than this is refused
+MAX_CELL = 100_000  # characters of one code cell's source (parsing 1 MB takes ~500 MB)
+MAX_OBJECTS = 200_000  # JSON objects and arrays in one notebook (an upper bound, counted fast)
+MAX_DEPTH = 100  # JSON nesting (a real notebook nests about 8 deep)
 
 
 class NotebookError(ValueError):
     """A file that cannot be graded as a notebook; ``str()`` is the one-line reason."""
+
+
+class Refused(NotebookError):
+    """A path the grader will not read at all (a symlink): nothing of it was graded."""
 
 
 @dataclass
@@ -46,10 +54,6 @@ class Graded:
     helpers: set = field(default_factory=set)  # names bound only in cells not run
 
 
-def _inside(path, root):
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
 def load(path, root=None):
     """The notebook's cells as ``Cell`` objects; ``NotebookError`` with the reason if not one.
 
@@ -62,13 +66,8 @@ def load(path, root=None):
         raise NotebookError(f"cannot open: {exc.strerror}") from None
     target = path
     if stat.S_ISLNK(st.st_mode):
-        target = os.path.realpath(path)
-        if root is not None and not _inside(target, os.path.realpath(root)):
-            raise NotebookError("a symlink leading out of the submissions folder: not read")
-        try:
-            st = os.stat(target)
-        except OSError:
-            raise NotebookError("a broken symlink") from None
+        # a link may lead to a classmate's notebook (F04): grade files, never links
+        raise Refused("a symlink, not a notebook file: refused (nothing of it is read)")
     if stat.S_ISDIR(st.st_mode):
         raise NotebookError("a folder named like a notebook, not a notebook file")
     if not stat.S_ISREG(st.st_mode):
@@ -97,10 +96,14 @@ def parse(data):
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise NotebookError("not UTF-8 text, so not a notebook") from None
+    del data
+    _check_shape(text)
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise NotebookError(f"not valid JSON ({exc}), so not a notebook") from None
+        raise NotebookError(f"not valid JSON ({_one_line(exc)}), so not a notebook") from None
+    except RecursionError:
+        raise NotebookError(f"JSON nested deeper than {MAX_DEPTH} levels: not read") from None
     if type(doc) is not dict or "nbformat" not in doc:
         raise NotebookError("JSON, but not a Jupyter notebook (no nbformat field)")
     if doc["nbformat"] != 4:
@@ -119,11 +122,41 @@ def parse(data):
             src = "".join(src)
         if type(src) is not str:
             raise NotebookError(f"cell {i + 1}: its source is not text")
+        if c["cell_type"] == "code" and len(src) > MAX_CELL:
+            raise NotebookError(
+                f"cell {i + 1} holds {len(src):,} characters of code, over the {MAX_CELL:,} "
+                "limit: not parsed, not graded"
+            )
         meta = c.get("metadata") if type(c.get("metadata")) is dict else {}
         tags = meta.get("tags") if type(meta.get("tags")) is list else []
         ex = meta.get("exercise") if type(meta.get("exercise")) is str else None
         cells.append(Cell(i, c["cell_type"], src, [t for t in tags if type(t) is str], ex))
     return cells
+
+
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _check_shape(text):
+    """Refuse JSON with too many objects or nested too deep, before ``json.loads`` builds it."""
+    opened = text.count("{") + text.count("[")  # an upper bound: brackets in strings count too
+    if opened > MAX_OBJECTS:
+        raise NotebookError(
+            f"about {opened:,} JSON objects and arrays, over the {MAX_OBJECTS:,} limit: not read"
+        )
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        ch = m.group()
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise NotebookError(f"JSON nested deeper than {MAX_DEPTH} levels: not read")
+        elif ch in "]}":
+            depth -= 1
+
+
+def _one_line(exc):
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
 _MAGIC = re.compile(r"^[ \t]*[%!].*$", re.MULTILINE)
@@ -152,10 +185,16 @@ def _bound_names(tree):
     return fns, names
 
 
+AST_LOCK = threading.Lock()  # CPython 3.11 <= 3.11.7: ast.parse in two threads at once can
+# raise "SystemError: AST constructor recursion depth mismatch" (gh-106905): one at a time
+
+
 def _parse(source):
     try:
-        return _bound_names(ast.parse(runnable(source)))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        with AST_LOCK:
+            tree = ast.parse(runnable(source))
+        return _bound_names(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
         return set(), set()
 
 

@@ -11,6 +11,7 @@ in its own learner process; one bad notebook never stops the rest.
 
 import os
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +23,7 @@ from .registry import LESSONS, lesson_exercises
 from .sandbox import Limits, blocked_names, bwrap_problem, fallback_uid, graded_copy
 
 SECONDS = 10.0  # default time limit per exercise (cell execution and checks, each)
+START_BUDGET = 30.0  # seconds of a notebook's budget for starting and its imports
 LESSON_IN_NAME = re.compile(r"(?:^|_)(\d\d)_")
 
 
@@ -32,13 +34,17 @@ def find_notebooks(paths):
     """[(path, root or None)] of the notebooks under ``paths`` (files, or folders walked).
 
     Anything named ``*.ipynb`` is listed, whatever it is (a folder, a FIFO, a symlink):
-    ``notebook.load`` then says why it is not a notebook. Symlinked folders are not entered.
+    ``notebook.load`` then says why it is not a notebook. A symlinked folder is listed, not
+    entered, so it is refused with one line rather than silently left out.
     """
     found = []
     for p in map(Path, paths):
         if p.is_dir() and not p.is_symlink():
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if d != ".ipynb_checkpoints")
+                links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+                found.extend((Path(dirpath) / d, p) for d in links if not d.endswith(".ipynb"))
+                dirnames[:] = [d for d in dirnames if d not in links or d.endswith(".ipynb")]
                 names = sorted(filenames + [d for d in dirnames if d.endswith(".ipynb")])
                 for name in names:
                     if name.endswith(".ipynb"):
@@ -107,8 +113,14 @@ def grade_notebook(
     sandbox=True,
     limits=None,
     hide=(),
+    budget=None,
 ):
-    """Grade one notebook; return its report dict (never raises on a bad notebook)."""
+    """Grade one notebook; return its ``results.NotebookResult`` (never raises on a bad one).
+
+    ``budget``: wall-clock seconds for the whole notebook (default ``budget_of`` its
+    lesson's exercises); when it runs out the learner process is killed, the exercises
+    not yet graded score 0 with a message, and the notebook is "timed out".
+    """
     start = time.monotonic()
     report = {
         "path": str(path),
@@ -134,6 +146,9 @@ def grade_notebook(
         report["lesson"], report["title"] = lesson, LESSONS[lesson]
     try:
         cells = notebook.load(path, root)
+    except notebook.Refused as exc:
+        report.update(status="refused", error=str(exc))
+        return _score(report, start)
     except notebook.NotebookError as exc:
         report.update(status="not a notebook", error=str(exc))
         return _score(report, start)
@@ -147,7 +162,8 @@ def grade_notebook(
     exercises = lesson_exercises(lesson)
     report["lesson"], report["title"] = lesson, LESSONS[lesson]
     graded = notebook.graded_cells(cells, [e.id for e in exercises])
-    pkg = graded_copy(blocked_names(exercises))
+    with notebook.AST_LOCK:  # graded_copy parses sources too (see notebook.AST_LOCK)
+        pkg = graded_copy(blocked_names(exercises))
     hide = list(hide) + [str(Path(path).resolve().parent)] + ([str(root)] if root else [])
     session = LearnerSession(
         graded.setup,
@@ -159,19 +175,67 @@ def grade_notebook(
         helper_names=graded.helpers,
         hide=hide,
     )
+    budget = budget or budget_of(exercises, seconds)
+    watchdog = Watchdog(session, budget)
     try:
         session.start()
-        if session.setup_error:
+        if session.setup_error and not watchdog.fired:
             report["error"] = "setup cells: " + session.setup_error
         for ex in exercises:
-            result = _grade_exercise(ex, graded, session, seconds)
+            if watchdog.fired:
+                result = _result(ex, "timeout", watchdog.message())
+            else:
+                result = _grade_exercise(ex, graded, session, seconds)
+                if watchdog.fired and result["status"] != "pass":  # ran out during it
+                    result = _result(ex, "timeout", watchdog.message())
             result["points"] = getattr(ex, "points", 1)
             report["exercises"].append(result)
             if result["status"] == "timeout":
                 report["status"] = "timed out"
     finally:
+        watchdog.cancel()
         session.close()
+    if watchdog.fired:
+        report["budget"] = watchdog.message()
     return _score(report, start)
+
+
+def budget_of(exercises, seconds=SECONDS):
+    """A notebook's wall-clock budget: a start allowance, then for each exercise of the
+    lesson its cell and its checks (``seconds``, or longer where an exercise needs it).
+
+    Counted from the instructor's exercise list, never from the notebook's cells: extra
+    cells share the budget, so a thousand slow cells cost what three do.
+    """
+    per = [max(seconds, getattr(ex, "seconds", None) or 0) for ex in exercises]
+    return START_BUDGET + sum(seconds + limit for limit in per)
+
+
+class Watchdog:
+    """Kills a notebook's learner process when the notebook's budget runs out."""
+
+    def __init__(self, session, budget):
+        self.session, self.budget, self.fired = session, budget, False
+        self.timer = threading.Timer(budget, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self):
+        self.fired = True
+        session = self.session
+        session.setup, session.cells = "", []  # a restart after this runs nothing
+        process = session.process
+        if process is not None:
+            process.kill()
+
+    def cancel(self):
+        self.timer.cancel()
+
+    def message(self):
+        return (
+            f"not graded: the notebook's time budget ({self.budget:g} s, from its lesson's "
+            "exercises) ran out; cells that run long at top level spend it"
+        )
 
 
 def _grade_exercise(ex, graded, session, seconds):
@@ -198,18 +262,18 @@ def _grade_exercise(ex, graded, session, seconds):
 
 
 def _score(report, start):
-    from .report import earned
+    """The typed result of a report dict; a notebook not graded scores 0 of the maximum."""
+    from .results import from_report
 
-    exercises = report["exercises"]
-    report["score"] = round(sum(earned(e) for e in exercises), 2)
-    report["max_score"] = float(sum(e.get("points", 1) for e in exercises))
-    report["tests_passed"] = sum(e.get("passed", 0) for e in exercises)
-    report["tests_total"] = sum(e.get("total", len(e.get("tests", []))) for e in exercises)
-    report["all_passed"] = (
-        bool(exercises) and all(e["status"] == "pass" for e in exercises) and not report["error"]
-    )
+    lesson = report.get("lesson")
+    maximum = None
+    if lesson in LESSONS:
+        maximum = float(sum(getattr(e, "points", 1) for e in lesson_exercises(lesson)))
     report["seconds"] = round(time.monotonic() - start, 3)
-    return report
+    result = from_report(report, maximum)
+    if report.get("budget"):
+        result.flags.append("budget: " + report["budget"])
+    return result
 
 
 # ------------------------------------------------------------------ a class at once
@@ -231,10 +295,17 @@ def grade_many(items, seconds=SECONDS, *, jobs=None, lesson=None, on_report=None
     def one(i):
         path, root = items[i]
         try:
-            return i, grade_notebook(path, seconds, lesson=lesson, root=root, **kwargs)
+            try:
+                return i, grade_notebook(path, seconds, lesson=lesson, root=root, **kwargs)
+            except SystemError as exc:  # CPython <= 3.11.7, gh-106905: two threads built
+                if "recursion depth mismatch" not in str(exc):  # ASTs at once; grade again
+                    raise
+                return i, grade_notebook(path, seconds, lesson=lesson, root=root, **kwargs)
         except Exception as exc:  # noqa: BLE001 - one notebook never stops the class
-            r = {"path": str(path), "student": student_of(path, root), "lesson": lesson}
-            r |= {"title": "", "status": "grader error", "exercises": [], "sandbox": "?"}
+            n = lesson_number(lesson) if lesson else lesson_number(Path(path).name)
+            r = {"path": str(path), "student": student_of(path, root)}
+            r |= {"lesson": n if n in LESSONS else None, "title": LESSONS.get(n, "")}
+            r |= {"status": "grader error", "exercises": [], "sandbox": "none"}
             r["error"] = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"
             return i, _score(r, time.monotonic())
 
