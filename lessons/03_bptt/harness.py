@@ -30,10 +30,10 @@ def chunks_case(fn, stream, seq_len):
             raise TypeError(f"tbptt_chunks should yield (x, y) pairs, got {type(pair).__name__}")
         x, y = (np.asarray(a) for a in pair)
         for name, a in (("x", x), ("y", y)):
-            if a.ndim != 2 or a.shape[1] != stream.shape[1]:
+            if a.shape[1:] != np.shape(stream)[1:]:
                 raise ValueError(
-                    f"a chunk's {name} has shape {a.shape}: expected (T', B) with B = "
-                    f"{stream.shape[1]}, time-major like the stream"
+                    f"a chunk's {name} has shape {a.shape}: expected (T', "
+                    f"{', '.join(map(str, np.shape(stream)[1:]))}), time-major like the stream"
                 )
         lengths.append((len(x), len(y)))
         xs.append(x)
