@@ -59,3 +59,45 @@ def fresh_mistakes():
 def source(lesson, name="correct_a"):
     """The text of ``fixtures/<name>.py`` of lesson ``lesson``."""
     return (lessons.folders()[lesson] / "fixtures" / f"{name}.py").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the blind set
+
+BLIND = []  # (exercise id, truth, keywords, outside the textbook, neutral, function)
+HONEST = []  # (exercise id, function): the blind set's writers' own correct answers
+
+
+def blind(ex_id, truth, *keywords, other=False, neutral=()):
+    """Decorator: a wrong solution written blind (from the workbook and the chapter
+    alone, before reading the checks), with ``truth``, one line saying what is wrong.
+
+    A message names it when it contains one of ``keywords``; ``other`` marks a bug
+    outside the textbook ones; ``neutral``: substrings of a message reviewed as true
+    but not naming the mistake (never misleading).
+    """
+
+    def register(fn):
+        BLIND.append((ex_id, truth, keywords, other, tuple(neutral), fn))
+        return fn
+
+    return register
+
+
+def honest(ex_id):
+    """Decorator: a correct solution written by the blind set's writers."""
+
+    def register(fn):
+        HONEST.append((ex_id, fn))
+        return fn
+
+    return register
+
+
+def blind_set():
+    """(BLIND, HONEST) over every lesson folder that has ``fixtures/blind.py``."""
+    for lesson in lessons.folders():
+        try:
+            fixture(lesson, "blind")
+        except ModuleNotFoundError:
+            continue
+    return BLIND, HONEST

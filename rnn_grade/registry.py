@@ -19,6 +19,8 @@ whose values it reproduces.
 
 import functools
 import importlib
+import inspect
+import textwrap
 from dataclasses import dataclass, field
 
 from . import lessons as _lessons
@@ -29,6 +31,7 @@ LESSONS = {
 }
 EXERCISES = {}  # id -> Exercise, filled when the lesson modules are imported
 _FAILURES = {}  # (exercise id, id(checked fn)) -> (checked fn, failure), within one run
+_BLAMED = set()  # exercises already told "fix X first" in this run
 
 
 @dataclass
@@ -61,7 +64,10 @@ class Exercise:
     companions: tuple = ()
     checks: list = field(default_factory=list)
     mistakes: list = field(default_factory=list)
+    diagnosed: list = field(default_factory=list)  # (fn, keywords): named by the diagnosis
     hints: list = field(default_factory=list)
+    random_inputs: tuple = ()  # inputs that carry the randomness (e.g. "u"): use them, not an rng
+    gates: str = None  # "ifgo" (LSTM) or "rzn" (GRU): the gate blocks' order, for the diagnosis
     seconds: float = None  # a longer time limit for this exercise's checks, if it needs one
     prepare: object = None  # called before the clock starts (e.g. a slow first import)
     package: str = None  # the lesson folder's package, set when it is loaded
@@ -78,18 +84,28 @@ class Exercise:
         def run(learner_fn):
             if first:  # a new run of this exercise's checks: forget earlier verdicts
                 _FAILURES.clear()
+                _BLAMED.clear()
             try:
                 return fn(learner_fn)
             except BaseException as exc:
                 if not isinstance(exc, Exception):
                     raise
-                blame = self._blame_earlier(learner_fn, exc)
+                blame = _root(str(exc)) if str(exc).startswith("fix `") else None
+                blame = blame or self._blame_earlier(learner_fn, exc)
                 if blame:
-                    raise AssertionError(blame) from None
+                    raise AssertionError(self._once(blame)) from None
                 raise
 
         self.checks.append(run)
         return run
+
+    def _once(self, blame):
+        """The full "fix X first: ..." once per exercise; later checks point back to it."""
+        name = blame.split("`")[1]
+        if name in _BLAMED:
+            return f"needs `{name}` (see above)."
+        _BLAMED.add(name)
+        return blame
 
     def _blame_earlier(self, learner_fn, exc):
         """'fix X first: ...' when an exercise this one builds on fails, else None."""
@@ -105,6 +121,8 @@ class Exercise:
             except LearnerMissing:
                 continue
             failure = failure_of(name, other, learner_fn)
+            if failure and failure.startswith("fix `"):
+                return _root(failure)  # already names the exercise to fix: no nesting
             if failure:
                 return f"fix `{name}` first: {failure} (then check `{self.id}` again)."
         return None
@@ -142,6 +160,14 @@ class Exercise:
         return getattr(module, name)
 
 
+def _root(message):
+    """The innermost "fix `X` first: why" of a nested message (one level, never more)."""
+    parts = message.split("fix `")
+    if len(parts) <= 2:
+        return message
+    return "fix `" + parts[-1]
+
+
 def failure_of(name, fn, checked):
     """``EXERCISES[name].first_failure(fn)``, computed once while ``checked`` is checked."""
     key = (name, id(checked))
@@ -167,6 +193,42 @@ def mistake(exercise, message):
         return fn
 
     return register
+
+
+def changed(exercise, of, message, edits):
+    """A mistake written as the change itself: the function ``of`` (a solution)
+    with each ``old`` code of ``edits`` ({old: new}) replaced by ``new``.
+
+    Each ``old`` must occur exactly once in ``of``'s source, so a solution edited
+    later fails loudly here instead of silently drifting from its mistakes.
+    """
+    source = textwrap.dedent(inspect.getsource(of))
+    for old, new in edits.items():
+        if source.count(old) != 1:
+            raise ValueError(f"{of.__name__}: {old!r} occurs {source.count(old)} times, not once")
+        source = source.replace(old, new)
+    namespace = dict(of.__globals__)
+    exec(compile(source, f"<mistake of {of.__name__}: {message[:40]}>", "exec"), namespace)
+    fn = namespace[of.__name__]
+    n = len(exercise.mistakes) + len(exercise.diagnosed)
+    fn.__qualname__ = fn.__name__ = f"{of.__name__}_mistake_{n}"
+    fn.edits = dict(edits)
+    return fn
+
+
+def change(exercise, of, message, edits):
+    """Register a catalogued mistake written as the change itself (see ``changed``)."""
+    fn = changed(exercise, of, message, edits)
+    exercise.mistakes.append(Mistake(fn, message))
+    return fn
+
+
+def diagnosed(exercise, of, edits, *keywords):
+    """A typical mistake that needs no catalogue entry: the differential diagnosis
+    names it (its message contains one of ``keywords``; a test holds it to that)."""
+    fn = changed(exercise, of, " ".join(keywords), edits)
+    exercise.diagnosed.append((fn, keywords))
+    return fn
 
 
 def lesson_packages():

@@ -122,7 +122,9 @@ def test_fix_earlier_exercise_first():
     assert messages and "fix `srn_step_forward` first" in messages[0]
     ns["srn_step_forward"] = EXERCISES["srn_step_forward"].mistakes[0].fn
     messages = _failures(_run(ex, ns["srn_forward"]))
-    assert "fix `srn_step_forward` first: transposed weight" in messages[0]
+    assert "fix `srn_step_forward` first: missing nonlinearity" in messages[0]
+    assert all(m.count("fix `") <= 1 for m in messages)  # never nested
+    assert sum("fix `" in m for m in messages) == 1  # once per exercise
 
 
 def test_float32_result_is_named():

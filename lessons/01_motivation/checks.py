@@ -40,6 +40,27 @@ def window_whole(fn):
     expect_outputs(window_ex, fn, {"tokens": tokens, "vocab_size": 6, "window": 4})
 
 
+def _vocab_from_data(tokens, vocab_size, window):
+    def diagnose(X):
+        inferred = int(np.max(tokens)) + 1
+        if np.ndim(X) == 2 and np.shape(X)[1] == window * inferred != window * vocab_size:
+            return (
+                f"`X` has {np.shape(X)[1]} columns = W·{inferred}: V was taken from the tokens "
+                f"(largest id + 1), but the vocabulary has vocab_size = {vocab_size} ids and "
+                "the largest need not occur: use vocab_size."
+            )
+        return None
+
+    return diagnose
+
+
+@window_ex.check
+def window_vocab_given(fn):
+    """V is vocab_size even when the largest ids never occur (tokens < 3, V = 5, W = 2)"""
+    args = {"tokens": np.array([1, 0, 2, 1, 1]), "vocab_size": 5, "window": 2}
+    expect_outputs(window_ex, fn, args, diagnose=_vocab_from_data(**args))
+
+
 @bow_ex.check
 def bow_counts(fn):
     """counts[v] = how many times token v occurs (T = 7, V = 5)"""

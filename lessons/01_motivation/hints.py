@@ -4,8 +4,10 @@ HINTS = {
     "one_hot_window": [
         "Turn every token into its one-hot vector first, then slide a window of W rows "
         "over them, one token at a time, and flatten each window into one long row.",
-        "onehot = eye(V)[tokens]    # (T, V)\n"
-        "X[t] = concat(onehot[t], onehot[t + 1], ..., onehot[t + W - 1]),  t = 0 .. T - W",
+        "e(v) = the one-hot row of token v (length V)\n"
+        "X[t] = [e(tokens[t]), e(tokens[t+1]), ..., e(tokens[t+W-1])]   (length W·V),  t = 0 "
+        ".. T - W\n"
+        "X has shape (T - W + 1, W·V); X[t, k·V + v] = 1 exactly when tokens[t + k] = v",
         "onehot = np.eye(____)[tokens]\n"
         "rows = [onehot[t : t + ____].reshape(-1) for t in range(____)]\n"
         "return np.stack(rows)",

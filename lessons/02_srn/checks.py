@@ -47,7 +47,10 @@ def _activation(act):
         if act == "relu" and np.min(h_next) < 0:
             return "a ReLU's output is never negative: h_next = max(a, 0) (np.maximum(a, 0))."
         if act == "tanh" and np.max(np.abs(h_next)) > 1:
-            return "tanh's output lies in [-1, 1]; yours does not: is the tanh applied?"
+            return (
+                "tanh's output lies in [-1, 1]; yours does not: apply tanh last, to the whole "
+                "pre-activation (both products and both biases inside it)."
+            )
         return None
 
     return diagnose

@@ -5,8 +5,10 @@ HINTS = {
         "A step mixes the new input with the old state through two weight matrices, adds "
         "both biases and squashes the sum with f. The weights are in torch's layout "
         "(rows = outputs), so a batch of row vectors is multiplied by the transpose.",
-        "a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh    # (B, H)\n"
-        "h_next = tanh(a)   or   max(a, 0) when nonlinearity == 'relu'",
+        "a = x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh\n"
+        "shapes: x (B, D), W_ih (H, D), h_prev (B, H), W_hh (H, H), biases (H,) added to every "
+        "row -> a (B, H)\n"
+        'h_next = tanh(a), or max(a, 0) when nonlinearity is "relu"',
         "a = x @ ____ + b_ih + h_prev @ ____ + ____\n"
         "h_next = np.tanh(a) if nonlinearity == ____ else np.maximum(a, ____)\n"
         "return h_next, (x, h_prev, W_ih, W_hh, h_next, nonlinearity)",
@@ -26,8 +28,9 @@ HINTS = {
     "softmax_output": [
         "A linear layer gives V scores per hidden state; softmax turns each row of scores "
         "into probabilities. Subtract each row's maximum first so exp cannot overflow.",
-        "z = h @ W_hy.T + b_hy    # (T, B, V)\n"
-        "probs = exp(z - max z) / sum_v exp(z - max z)    (over the last axis)",
+        "z = h W_hyᵀ + b_hy:   h (T, B, H), W_hy (V, H), b_hy (V,)  ->  z (T, B, V)\n"
+        "probs[t, b, v] = exp(z_v - max z) / Σ_u exp(z_u - max z)   (max and sum over the last "
+        "axis, V)",
         "z = h @ ____ + ____\n"
         "e = np.exp(z - z.max(axis=____, keepdims=True))\n"
         "return e / e.sum(axis=____, keepdims=____)",

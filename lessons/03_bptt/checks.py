@@ -147,6 +147,30 @@ def num_closure(fn):
     )
 
 
+VIEW = (
+    "`grad` is 0 for f(x) = x: f returned x itself (a view), so nudging x down also "
+    "changed the f(x + h) you had kept. Copy what f returns before nudging again "
+    "(np.array(f(x), dtype=float) or f(x).copy())."
+)
+
+
+def _view_zero(grad, x):
+    return VIEW if np.ndim(grad) and np.allclose(grad, 0) else None
+
+
+@num_ex.check
+def num_view(fn):
+    """f may return x itself (a view): keep a copy of f(x + h) before nudging x again"""
+    x = randn("numview", 2, 3)
+    expect_outputs(
+        num_ex,
+        fn,
+        {"case": "view", "x": x},
+        harness=HARNESS + "numeric_gradient_case",
+        diagnose=_view_zero,
+    )
+
+
 # ------------------------------------------------------------------ loss and output layer
 
 

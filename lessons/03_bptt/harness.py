@@ -13,6 +13,8 @@ def numeric_gradient_case(fn, case, x, A=None, df=None):
         grad = fn(lambda v: v**3, x)
     elif case == "linear":
         grad = fn(lambda v: A @ v, x, df)
+    elif case == "view":  # f returns its argument itself, not a copy
+        grad = fn(lambda v: v, x)
     elif case == "closure":  # f ignores its argument and reads x itself
         grad = fn(lambda _ignored: np.sum(np.sin(x)), x)
     else:
@@ -27,6 +29,12 @@ def chunks_case(fn, stream, seq_len):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise TypeError(f"tbptt_chunks should yield (x, y) pairs, got {type(pair).__name__}")
         x, y = (np.asarray(a) for a in pair)
+        for name, a in (("x", x), ("y", y)):
+            if a.shape[1:] != np.shape(stream)[1:]:
+                raise ValueError(
+                    f"a chunk's {name} has shape {a.shape}: expected (T', "
+                    f"{', '.join(map(str, np.shape(stream)[1:]))}), time-major like the stream"
+                )
         lengths.append((len(x), len(y)))
         xs.append(x)
         ys.append(y)

@@ -5,9 +5,10 @@ HINTS = {
         "Keep in the forward's cache everything the backward needs: x, h_prev, the two "
         "weights, h_next and the nonlinearity. Going back, first undo f: multiply the "
         "incoming gradient by f'(a); every other gradient is a product with that.",
-        "da = dh_next * f'(a),  f'(a) = 1 - h_next**2 (tanh) or (h_next > 0) (ReLU)\n"
-        "dx = da @ W_ih    dh_prev = da @ W_hh    dW_ih = da.T @ x    dW_hh = da.T @ h_prev\n"
-        "db_ih = db_hh = da.sum(axis=0)",
+        "δ = dh_next ⊙ f'(a)   (B, H),   f'(a) = 1 - h_next² (tanh) or [h_next > 0] (ReLU)\n"
+        "dx = δ W_ih (B, D)    dh_prev = δ W_hh (B, H)    dW_ih = δᵀ x (H, D)    dW_hh = δᵀ "
+        "h_prev (H, H)\n"
+        "db_ih = db_hh = Σ_b δ_b   (H,)",
         "x, h_prev, W_ih, W_hh, h_next, nonlinearity = cache\n"
         "deriv = 1 - ____ if nonlinearity == 'tanh' else (____ > 0)\n"
         "da = dh_next * deriv\n"
@@ -18,9 +19,11 @@ HINTS = {
         "Walk backwards in time. The gradient on h_t has two parts: dh[t] from the loss at "
         "step t and what comes back from step t + 1. The weights are shared, so their "
         "gradients are sums over the steps.",
-        "da_t = (dh[t] + dh_next) * f'(a_t),   dh_next = da_t @ W_hh\n"
-        "dW_hh += da_t.T @ h_{t-1}   (h_{-1} = h0, not h[-1]!)    dW_ih += da_t.T @ x[t]\n"
-        "dx[t] = da_t @ W_ih;  dh0 = the dh_next left after t = 0",
+        "walking t = T-1 .. 0, with g_T = 0 (nothing comes back after the last step):\n"
+        "δ_t = (dh_t + g_{t+1}) ⊙ f'(a_t)  (B, H),   g_t = δ_t W_hh  (sent back to step t - 1)\n"
+        "dW_hh = Σ_t δ_tᵀ h_{t-1} (H, H) with h_{-1} = h0;   dW_ih = Σ_t δ_tᵀ x_t (H, D);   db "
+        "= Σ_t Σ_b δ_t (H,)\n"
+        "dx_t = δ_t W_ih (B, D);   dh0 = g_0 (B, H)",
         "x, h0, W_ih, W_hh, h, nonlinearity = cache\n"
         "dx, dh_next = np.zeros_like(x), np.zeros_like(h0)\n"
         "dW_ih, dW_hh, db = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros(len(W_hh))\n"
@@ -67,9 +70,10 @@ HINTS = {
         "The output layer is one matrix product applied at every step. Flatten time and "
         "batch into one axis of T·B rows: then it is an ordinary linear layer, and the "
         "shared weights' gradients sum over all rows.",
-        "logits = h @ W_hy.T + b_hy\n"
-        "dh = dlogits @ W_hy\n"
-        "dW_hy = sum_{t,b} dlogits[t,b]ᵀ h[t,b]     db_hy = sum_{t,b} dlogits[t,b]",
+        "z = h W_hyᵀ + b_hy:   h (T, B, H), W_hy (V, H), z (T, B, V)\n"
+        "dh = dz W_hy  (T, B, H)\n"
+        "dW_hy = Σ_{t,b} dz_{t,b}ᵀ h_{t,b}  (one outer product per position, summed: (V, H));  "
+        " db_hy = Σ_{t,b} dz_{t,b}  (V,)",
         "h, W_hy = cache\n"
         "dz = dlogits.reshape(-1, ____)      # (T * B, V)\n"
         "hf = h.reshape(-1, ____)            # (T * B, H)\n"

@@ -10,7 +10,7 @@ import copy
 
 import numpy as np
 
-from rnn_grade.probes import call, expect_outputs, judge, randn
+from rnn_grade.probes import expect_outputs, in_learner, judge, randn
 from rnn_grade.registry import Exercise
 
 PACKAGE = "rnn_grade.lessons.l04_vanishing_exploding"
@@ -54,33 +54,37 @@ def grads_args(name, scale, as_list=False):
     return list(grads.values()) if as_list else grads
 
 
-def _flat(grads):
-    arrays = grads.values() if isinstance(grads, dict) else grads
-    return np.concatenate([np.ravel(g) for g in arrays])
+HARNESS = f"{PACKAGE}.harness:clip_case"
+REPLACED = (
+    "the arrays were replaced, not clipped in place: the caller's own arrays (those in "
+    "`grads` when it was called) must change, as with torch's clip_grad_value_ and "
+    "clip_grad_norm_ (an optimizer holding them sees nothing else). Write into them: "
+    "np.clip(g, -c, c, out=g), g *= scale or g[...] = ..., not grads[k] = new array."
+)
 
 
 def _after(fn, args, with_return):
-    """(returned, grads after) or (grads after,) of ``fn`` on a copy of ``args``."""
-    args = copy.deepcopy(args)
-    out = fn(**args)
-    after = _flat(args["grads"])
+    """(returned, grads after) or (grads after,) of ``fn`` on a copy of ``args``, here."""
+    from .harness import clip_case
+
+    out, _, after, _ = clip_case(fn, **copy.deepcopy(args))
     return (out, after) if with_return else (after,)
 
 
 def expect_in_place(ex, fn, args, with_return):
-    """Compare what ``fn`` leaves in ``args["grads"]`` (and returns) with the solution."""
-    grads = copy.deepcopy(args["grads"])
-    out = call(fn, dict(args, grads=grads), allow_mutation=("grads",))
-    if isinstance(out, dict) and with_return:
+    """Compare what ``fn`` leaves in the caller's arrays (and returns) with the solution."""
+    out, keys, after, originals = in_learner(fn, HARNESS, **copy.deepcopy(args))
+    if isinstance(out, str) and with_return:
         raise AssertionError(
-            "returned the dict: clip the arrays in place and return the total norm (a float)."
+            f"returned {out}: clip the arrays in place and return the total norm (a float)."
         )
-    if isinstance(grads, dict) and set(grads) != set(args["grads"]):
+    if isinstance(args["grads"], dict) and keys != sorted(args["grads"]):
         raise AssertionError("the dict of gradients lost or gained keys.")
-    try:
-        got = (out, _flat(grads)) if with_return else (_flat(grads),)
-    except (TypeError, ValueError):
-        raise AssertionError("the gradients are no longer arrays of numbers.") from None
+    if after is None:
+        raise AssertionError("the gradients are no longer arrays of numbers.")
+    if not np.array_equal(after, originals):
+        raise AssertionError(REPLACED)
+    got = (out, after) if with_return else (after,)
     want = _after(ex.solution_function(), args, with_return)
     variants = []
     for m in ex.mistakes:
@@ -89,7 +93,7 @@ def expect_in_place(ex, fn, args, with_return):
         except Exception:  # noqa: BLE001 - a mistake that cannot run here is no variant
             continue
     names = ["total norm", "the gradients after clipping"] if with_return else ["the gradients"]
-    judge(got, want, variants, list(range(len(want))), names[-len(want) :])
+    judge(got, want, variants, list(range(len(want))), names[-len(want) :], context={"args": args})
 
 
 @norm_ex.check

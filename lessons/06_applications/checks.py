@@ -30,6 +30,7 @@ sample_ex = Exercise(
     f"{PACKAGE}.solutions:sample_tokens",
     returns=("tokens",),
     builds_on=("apply_temperature",),
+    random_inputs=("u",),
 )
 step_ex = Exercise("tbptt_train_step", "06", f"{PACKAGE}.solutions:tbptt_train_step")
 step_ex.seconds = 30  # its checks import torch on both sides (seconds each on a busy machine)
@@ -106,6 +107,14 @@ def ppl_values(fn):
 def ppl_stable(fn):
     """large logits (around 1000) do not overflow"""
     expect_outputs(ppl_ex, fn, ppl_args("pstable", shift=1000.0))
+
+
+@ppl_ex.check
+def ppl_underflow(fn):
+    """a target whose probability underflows to 0 (800 below its row's maximum) stays finite"""
+    args = ppl_args("punder")
+    args["logits"][0, 0, args["targets"][0, 0]] -= 800.0
+    expect_outputs(ppl_ex, fn, args)
 
 
 # ------------------------------------------------------------------ sampling loop

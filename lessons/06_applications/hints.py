@@ -51,8 +51,11 @@ HINTS = {
         "The order is the whole exercise: forget the old gradients, run the chunk from "
         "the carried state, take the mean loss, backpropagate, clip the global norm, "
         "update; then hand back the loss as a number and the state cut from the graph.",
-        "zero_grad → logits, h_next = model(x, h) → loss = CE(logits (T·B, V), y (T·B)) → "
-        "backward → clip_grad_norm_ → step → (loss.item(), h_next.detach())",
+        "L = (1 / (T·B)) Σ_{t,b} -log softmax(z_{t,b})[y_{t,b}],   z (T, B, V) from the model "
+        "started at h (1, B, H)\n"
+        "order: clear the gradients -> forward -> L -> backward -> rescale all gradients to a "
+        "global norm <= max_norm -> update\n"
+        "the result: L as a Python number, and h_next cut from the graph",
         "optimizer.____()\n"
         "logits, h_next = model(x, ____)\n"
         "loss = torch.nn.functional.cross_entropy(\n"

@@ -1,13 +1,23 @@
-"""Typical mistakes of lesson 06, each written once with its feedback."""
+"""Typical mistakes of lesson 06, each written once: as the change to the solution
+(``change``) where one line differs, else as a wrong implementation (``mistake``)."""
 
 import numpy as np
 
-from rnn_grade.registry import mistake
+from rnn_grade.registry import change, mistake
 
+from . import solutions as s
 from .checks import LOSS_TENSOR, NOT_DETACHED, ppl_ex, sample_ex, step_ex, temp_ex, topk_ex
 from .solutions import apply_temperature
 
 __all__ = ["apply_temperature"]  # the sibling the sampling mistakes call
+TEMP, TOPK, PPL = s.apply_temperature, s.top_k_filter, s.perplexity
+SCALED = "return logits / temperature"
+SOFTMAX = (
+    "np.exp(z - z.max(-1, keepdims=True)) "
+    "/ np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)"
+)
+KEEP = "return np.where(logits >= kth, logits, -np.inf)"
+MEAN = "return float(np.exp(nll.mean()))"
 
 
 def _softmax(z):
@@ -15,173 +25,62 @@ def _softmax(z):
     return e / e.sum(-1, keepdims=True)
 
 
+# One mistake in two to four lines, each as the change to the solution:
+# fmt: off
 # ------------------------------------------------------------------ apply_temperature
-
-
-@mistake(temp_ex, "the temperature multiplies instead of divides: return logits / temperature.")
-def temp_multiplies(logits, temperature):
-    return logits * temperature
-
-
-@mistake(
-    temp_ex,
-    "temperature applied after the softmax: divide the logits by T; the softmax comes later.",
-)
-def temp_after_softmax(logits, temperature):
-    return _softmax(logits) / temperature
-
-
-@mistake(
-    temp_ex,
-    "returned probabilities: return the scaled logits (logits / T); the softmax is "
-    "applied when sampling.",
-)
-def temp_probabilities(logits, temperature):
-    return _softmax(logits / temperature)
-
-
-@mistake(temp_ex, "returned exp(logits / T): return the scaled logits themselves, logits / T.")
-def temp_exp(logits, temperature):
-    return np.exp(logits / temperature)
-
-
-@mistake(temp_ex, "the temperature is ignored: return logits / temperature.")
-def temp_ignored(logits, temperature):
-    return logits.copy()
-
-
-@mistake(temp_ex, "inverted: return logits / temperature, not temperature / logits.")
-def temp_inverted(logits, temperature):
-    return temperature / logits
-
-
-@mistake(temp_ex, "divided twice: return logits / temperature, not logits / temperature².")
-def temp_squared(logits, temperature):
-    return logits / temperature**2
-
+change(temp_ex, TEMP, "the temperature multiplies instead of divides: return logits / "
+       "temperature.", {SCALED: "return logits * temperature"})
+change(temp_ex, TEMP, "temperature applied after the softmax: divide the logits by T; the softmax "
+       "comes later.", {SCALED: f"z = logits\n    return {SOFTMAX} / temperature"})
+change(temp_ex, TEMP, "returned probabilities: return the scaled logits (logits / T); the softmax "
+       "is applied when sampling.", {SCALED: f"z = logits / temperature\n    return {SOFTMAX}"})
+change(temp_ex, TEMP, "returned exp(logits / T): return the scaled logits themselves, logits / T.",
+       {SCALED: "return np.exp(logits / temperature)"})
+change(temp_ex, TEMP, "the temperature is ignored: return logits / temperature.",
+       {SCALED: "return logits.copy()"})
+change(temp_ex, TEMP, "inverted: return logits / temperature, not temperature / logits.",
+       {SCALED: "return temperature / logits"})
+change(temp_ex, TEMP, "divided twice: return logits / temperature, not logits / temperature².",
+       {SCALED: "return logits / temperature**2"})
 
 # ------------------------------------------------------------------ top_k_filter
-
-
-def _kth(logits, k):
-    return np.sort(logits, axis=-1)[..., -k][..., None]  # (..., 1)
-
-
-@mistake(
-    topk_ex,
-    "`>` drops the k-th largest itself: keep every logit >= the k-th largest value.",
-)
-def topk_strict(logits, k):
-    if k >= logits.shape[-1]:
-        return logits.copy()
-    return np.where(logits > _kth(logits, k), logits, -np.inf)
-
-
-@mistake(
-    topk_ex,
-    "the others must become -inf, not 0: a logit of 0 still has probability exp(0) / Σ, "
-    "often a large one.",
-)
-def topk_zero(logits, k):
-    if k >= logits.shape[-1]:
-        return logits.copy()
-    return np.where(logits >= _kth(logits, k), logits, 0.0)
-
-
-@mistake(topk_ex, "kept the k smallest logits: keep the k largest (sort ascending, take the end).")
-def topk_smallest(logits, k):
-    if k >= logits.shape[-1]:
-        return logits.copy()
-    kth = np.sort(logits, axis=-1)[..., k - 1][..., None]
-    return np.where(logits <= kth, logits, -np.inf)
-
-
-@mistake(topk_ex, "kept the first k entries: keep the k LARGEST, wherever they are in the row.")
-def topk_first(logits, k):
-    out = np.full_like(logits, -np.inf)
-    out[..., :k] = logits[..., :k]
-    return out
-
-
-@mistake(
-    topk_ex,
-    "the k largest of the whole array: every row (every distribution) keeps its own k largest.",
-)
-def topk_global(logits, k):
-    if k >= logits.size:
-        return logits.copy()
-    kth = np.sort(logits, axis=None)[-k]
-    return np.where(logits >= kth, logits, -np.inf)
-
-
-@mistake(topk_ex, "returned probabilities: return the filtered logits; the softmax comes later.")
-def topk_probabilities(logits, k):
-    z = logits if k >= logits.shape[-1] else np.where(logits >= _kth(logits, k), logits, -np.inf)
-    return _softmax(z)
-
-
-@mistake(topk_ex, "in-place mutation: your function changed its argument `logits`")
-def topk_in_place(logits, k):
-    if k < logits.shape[-1]:
-        logits[logits < _kth(logits, k)] = -np.inf
-    return logits
-
+change(topk_ex, TOPK, "`>` drops the k-th largest itself: keep every logit >= the k-th largest "
+       "value.", {"logits >= kth": "logits > kth"})
+change(topk_ex, TOPK, "the others must become -inf, not 0: a logit of 0 still has probability "
+       "exp(0) / Σ, often a large one.", {"logits, -np.inf)": "logits, 0.0)"})
+change(topk_ex, TOPK, "kept the k smallest logits: keep the k largest (sort ascending, take the "
+       "end).", {"[..., V - k : V - k + 1]": "[..., k - 1 : k]", "logits >= kth": "logits <= kth"})
+change(topk_ex, TOPK, "kept the first k entries: keep the k LARGEST, wherever they are in the "
+       "row.",
+       {"if k >= V:": "if False:", KEEP: "return np.where(np.arange(V) < k, logits, -np.inf)"})
+change(topk_ex, TOPK, "the k largest of the whole array: every row (every distribution) keeps its "
+       "own k largest.",
+       {"V = logits.shape[-1]": "V = logits.size",
+        "np.sort(logits, axis=-1)[..., V - k : V - k + 1]": "np.sort(logits, axis=None)[V - k]"})
+change(topk_ex, TOPK, "returned probabilities: return the filtered logits; the softmax comes "
+       "later.",
+       {"return logits.copy()": "z = logits\n        return " + SOFTMAX,
+        KEEP: "z = np.where(logits >= kth, logits, -np.inf)\n    return " + SOFTMAX})
+change(topk_ex, TOPK, "in-place mutation: your function changed its argument `logits`",
+       {KEEP: "logits[logits < kth] = -np.inf\n    return logits"})
 
 # ------------------------------------------------------------------ perplexity
-
-
-def _nll(logits, targets):
-    z = logits - logits.max(-1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
-    return -np.take_along_axis(logp, targets[..., None], -1)[..., 0]  # (T, B)
-
-
-@mistake(ppl_ex, "exp of the sum: perplexity is exp of the MEAN cross-entropy per token.")
-def ppl_sum(logits, targets):
-    return float(np.exp(_nll(logits, targets).sum()))
-
-
-@mistake(ppl_ex, "perplexity is exp(mean cross-entropy), not the mean cross-entropy itself.")
-def ppl_no_exp(logits, targets):
-    return float(_nll(logits, targets).mean())
-
-
-@mistake(ppl_ex, "with natural logs the perplexity is exp(mean NLL), not 2 ** mean NLL.")
-def ppl_base2(logits, targets):
-    return float(2 ** _nll(logits, targets).mean())
-
-
-@mistake(ppl_ex, "average the cross-entropy first, then exponentiate (not the mean of exp).")
-def ppl_mean_of_exp(logits, targets):
-    return float(np.exp(_nll(logits, targets)).mean())
-
-
-@mistake(
-    ppl_ex,
-    "missing log-softmax: the logits are scores; turn them into log-probabilities first.",
-)
-def ppl_raw_logits(logits, targets):
-    return float(np.exp(-np.take_along_axis(logits, targets[..., None], -1).mean()))
-
-
-@mistake(
-    ppl_ex,
-    "the mean is over all T·B tokens: dividing the summed cross-entropy by T alone "
-    "counts each batch entry's loss B times.",
-)
-def ppl_divided_by_T(logits, targets):
-    return float(np.exp(_nll(logits, targets).sum() / logits.shape[0]))
-
-
-@mistake(
-    ppl_ex,
-    "overflow: exp of logits around 1000 is inf; subtract the maximum before np.exp "
-    "(a stable log-softmax).",
-)
-def ppl_unstable(logits, targets):
-    with np.errstate(all="ignore"):
-        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-    return float(np.exp(-np.take_along_axis(logp, targets[..., None], -1).mean()))
+change(ppl_ex, PPL, "exp of the sum: perplexity is exp of the MEAN cross-entropy per token.",
+       {MEAN: "return float(np.exp(nll.sum()))"})
+change(ppl_ex, PPL, "perplexity is exp(mean cross-entropy), not the mean cross-entropy itself.",
+       {MEAN: "return float(nll.mean())"})
+change(ppl_ex, PPL, "with natural logs the perplexity is exp(mean NLL), not 2 ** mean NLL.",
+       {MEAN: "return float(2 ** nll.mean())"})
+change(ppl_ex, PPL, "average the cross-entropy first, then exponentiate (not the mean of exp).",
+       {MEAN: "return float(np.exp(nll).mean())"})
+change(ppl_ex, PPL, "missing log-softmax: the logits are scores; turn them into log-probabilities "
+       "first.", {"np.take_along_axis(logp,": "np.take_along_axis(logits,"})
+change(ppl_ex, PPL, "the mean is over all T·B tokens: dividing the summed cross-entropy by T "
+       "alone counts each batch entry's loss B times.",
+       {MEAN: "return float(np.exp(nll.sum() / logits.shape[0]))"})
+change(ppl_ex, PPL, "overflow: exp of logits around 1000 is inf; subtract the maximum before "
+       "np.exp (a stable log-softmax).",
+       {"z = logits - logits.max(axis=-1, keepdims=True)": "z = logits"})
 
 
 # ------------------------------------------------------------------ sample_tokens
