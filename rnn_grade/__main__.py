@@ -122,7 +122,18 @@ def parser():
     return p
 
 
+SUBCOMMANDS = {  # rnn-grade NAME ...: module whose main(argv) handles it
+    "gradescope": "gradescope",  # the Gradescope autograder zip of a lesson
+    "release": "release",  # the student handout of a lesson
+}
+
+
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] and argv[0] in SUBCOMMANDS:
+        import importlib
+
+        return importlib.import_module(f"{__package__}.{SUBCOMMANDS[argv[0]]}").main(argv[1:])
     p = parser()
     args = p.parse_args(argv)
     if args.seed is None and os.environ.get("RNN_GRADE_SEED"):
