@@ -91,9 +91,18 @@ run)
     mkdir -p "$layer/upper/autograder/submission" "$layer/upper/autograder/results"
     cp -r "$submission"/. "$layer/upper/autograder/submission/"
     status=0
-    enter "$image:$base" "$layer/upper" "$caps" "cd /autograder && ./run_autograder" || status=$?
+    # after run_autograder: wait GS_SIM_LINGER seconds (a process it left behind could still
+    # rewrite results.json), then list every process still alive besides this shell
+    enter "$image:$base" "$layer/upper" "$caps" "cd /autograder && ./run_autograder; rc=\$?
+sleep ${GS_SIM_LINGER:-2}
+for p in /proc/[0-9]*; do
+    [ \"\${p#/proc/}\" = \"\$\$\" ] && continue
+    echo \"\${p#/proc/} uid=\$(stat -c %u \$p) \$(tr '\\0' ' ' < \$p/cmdline 2>/dev/null)\"
+done > /autograder/.sim-leftovers 2>/dev/null
+exit \$rc" || status=$?
     rm -rf "$out"; mkdir -p "$out"
     cp -r "$layer/upper/autograder/results"/. "$out/" 2>/dev/null || true
+    cp "$layer/upper/autograder/.sim-leftovers" "$out/leftovers.txt" 2>/dev/null || true
     rm -rf "$layer"
     exit $status
     ;;
