@@ -53,6 +53,17 @@ PYTHONS = ("3.11", "3.13")  # oldest and newest supported
 MAX_NOTEBOOKS = 3  # notebooks of the lesson graded in one submission (the best one counts)
 SKIP_DIRS = {".ipynb_checkpoints", "__MACOSX", ".git"}
 HERE = Path(__file__).resolve().parent
+WHEN = {
+    "after_due_date": "after the due date",
+    "after_published": "once grades are published",
+    "hidden": "to your instructor only",
+}
+ISOLATION = {  # the student-facing line per isolation the report names
+    "bwrap": "Your code ran in a sandbox (bubblewrap), apart from the grader.",
+    "user": "Your code ran as a separate unprivileged user, apart from the grader.",
+    "none": "Your code ran in a separate process without a sandbox (this image cannot "
+    "start one; your instructor is told).",
+}
 
 
 # ------------------------------------------------------------------ the bundle
@@ -537,12 +548,14 @@ def grade_submission(config, submission, python, seed=None):
     if public.get("error"):
         lines.append("ERROR " + str(public["error"]))
     if seed is not None and config["secret_visibility"] != "visible":
+        when = WHEN[config["secret_visibility"]]
         lines.append(
             "Tests marked (secret probes) run your functions on inputs you have not seen; "
-            f"their results are shown {config['secret_visibility'].replace('_', ' ')}."
+            f"their results are shown {when}."
         )
-    box = public.get("sandbox", "?")
-    lines.append(f"Your code ran isolated ({box}).")
+    box = public.get("sandbox") or "none"
+    other = f"Your code ran apart from the grader ({box})."
+    lines.append(ISOLATION.get(box, ISOLATION["none"] if box in ("none", "?") else other))
     from .report import escape
 
     best["output"] = escape("\n".join(lines))
