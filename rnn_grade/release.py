@@ -125,9 +125,10 @@ several GB.) Then `jupyter lab {notebook_name}`.
 
 Hand in `{notebook_name}` itself (keep its name and the function names; your own
 helper functions are fine). Only the exercise cells are graded: each exercise is
-run on the probes your check cells use and on inputs you have not seen, so code
-that returns memorised numbers fails. Code that imports the course library
-(`rnn_course`) instead of writing the function fails the exercise.
+run on the probes your check cells use and, where your instructor chose so, on
+inputs you have not seen, so code that returns memorised numbers fails. Code that
+imports the course library (`rnn_course`) instead of writing the function fails the
+exercise.
 """
 
 
@@ -147,10 +148,9 @@ def release(lesson, out, *, solutions=True, wheels=None):
     found = [_wheel(folder, "rnn_course"), _wheel(folder, "rnn_grade")]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    nb = handout_notebook(lesson, solutions)
-    name = f"{Path(nb.metadata.get('rnn_course', {}).get('name', '')).name}" or ""
     from .gradescope import workbook
 
+    nb = handout_notebook(lesson, solutions)
     name = workbook(lesson).name
     nbformat.write(nb, out / name)
     (out / "wheels").mkdir(exist_ok=True)

@@ -35,7 +35,7 @@ CACHE = Path(os.environ.get("RNN_GRADE_GS_CACHE", Path.home() / ".cache" / "rnn-
 ROOTFS = Path(os.environ.get("RNN_GRADE_GS_ROOTFS", CACHE / "gs-rootfs"))
 LESSON = "02"
 
-HOSTILE = r'''
+HOSTILE = r"""
 import ctypes, json, os, time
 _FAKE = json.dumps({"score": 99.0, "output": "forged", "tests": []}).encode()
 _libc = ctypes.CDLL(None)
@@ -61,7 +61,7 @@ if _libc.fork() == 0:          # a daemon that outlives the grader and rewrites 
 
 def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     raise NotImplementedError(str(_tries))
-'''
+"""
 
 
 def _missing():
@@ -71,7 +71,7 @@ def _missing():
         if shutil.which(tool) is None:
             return f"needs {tool} (util-linux)"
     if not (ROOTFS / "usr" / "bin" / "python3").exists() and shutil.which("debootstrap") is None:
-        return f"no root filesystem at {ROOTFS} and no debootstrap to build one (apt-get install debootstrap)"
+        return f"no root filesystem at {ROOTFS} and no debootstrap (apt-get install debootstrap)"
     return None
 
 
@@ -83,15 +83,31 @@ def image(tmp_path_factory):
     t = time.monotonic()
     if not (ROOTFS / "usr" / "bin" / "python3").exists():
         ROOTFS.parent.mkdir(parents=True, exist_ok=True)
-        r = subprocess.run(["bash", str(SIM), "rootfs", str(ROOTFS)], capture_output=True, text=True)
+        r = subprocess.run(
+            ["bash", str(SIM), "rootfs", str(ROOTFS)], capture_output=True, text=True
+        )
         if r.returncode:
-            pytest.skip("could not build the root filesystem (no Debian mirror?): " + r.stderr[-300:])
+            pytest.skip(
+                "could not build the root filesystem (no Debian mirror?): " + r.stderr[-300:]
+            )
     wheels = CACHE / "gs-wheels"
     pins = gradescope.pins()
     r = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "-d", str(wheels), "--only-binary=:all:",
-         "--python-version", "3.11", *(f"{k}=={v}" for k, v in pins.items())],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "-d",
+            str(wheels),
+            "--only-binary=:all:",
+            "--python-version",
+            "3.11",
+            *(f"{k}=={v}" for k, v in pins.items()),
+        ],
+        capture_output=True,
+        text=True,
     )
     if r.returncode:
         pytest.skip("cannot fetch the wheels setup.sh installs: " + r.stderr[-300:])
@@ -100,7 +116,9 @@ def image(tmp_path_factory):
     img = root / "image"
     r = subprocess.run(
         ["bash", str(SIM), "setup", str(ROOTFS), str(img), str(bundle)],
-        capture_output=True, text=True, env=dict(os.environ, GS_SIM_WHEELS=str(wheels)),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, GS_SIM_WHEELS=str(wheels)),
     )
     print(r.stdout[-3000:], r.stderr[-3000:])
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
@@ -118,8 +136,12 @@ def _run(image, files, caps="docker"):
         (sub / name).write_text(text, encoding="utf-8")
     out = root / f"out{time.monotonic_ns()}"
     t = time.monotonic()
-    r = subprocess.run(["bash", str(SIM), "run", str(ROOTFS), str(img), str(sub), str(out), caps],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        ["bash", str(SIM), "run", str(ROOTFS), str(img), str(sub), str(out), caps],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     print(r.stdout[-4000:], r.stderr[-2000:], f"run_autograder: {time.monotonic() - t:.1f} s")
     doc = json.loads((out / "results.json").read_text())
     return doc, out
