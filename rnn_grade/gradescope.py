@@ -537,7 +537,10 @@ def grade_submission(config, submission, python, seed=None):
     best, path, public = max(graded, key=lambda g: g[0]["score"])
     lines = [head, f"Graded file: {_rel(path, submission)}."]
     if len(graded) > 1:
-        scores = ", ".join(f"{_rel(p, submission)} {_visible(d):g}" for d, p, _ in graded)
+        scores = ", ".join(
+            f"{_rel(p, submission)} {_visible(d):g}/{_visible(d, 'max_score'):g}"
+            for d, p, _ in graded
+        )
         lines.append(
             f"Your submission has {len(graded)} notebooks of this lesson (visible points: "
             f"{scores}); the best one counts."
@@ -562,8 +565,8 @@ def grade_submission(config, submission, python, seed=None):
     return best
 
 
-def _visible(doc):
-    return sum(t["score"] for t in doc["tests"] if t["visibility"] == "visible")
+def _visible(doc, key="score"):
+    return sum(t[key] for t in doc["tests"] if t["visibility"] == "visible")
 
 
 def _layout():
