@@ -62,16 +62,17 @@ wheel wheels: $(STAMP)
 	done; \
 	rm -rf $$tmp; ls _build/wheel/
 
-# For each supported Python other than the default one that this machine has: a venv of
-# its own outside the repository (~/.cache/rnn-course), the pinned runtime and test
-# dependencies, the wheel installed into it (not the source tree), a smoke test of the
-# installed package and its rnn-grade command, and the library's unit tests run from a
-# copy of tests/ outside the repository, so that they import the installed wheel.
+# For each supported Python this machine has (the default one too): a venv of its own
+# outside the repository (~/.cache/rnn-course), the pinned runtime and test dependencies,
+# both wheels installed into it (not the source tree), .ci/check_installed.py (the
+# installed rnn-grade grades a fresh, a correct and a wrong lesson-02 notebook in its
+# sandbox: 0/3, 3/3 and the named mistake) and the library's unit tests, run from a copy of
+# tests/ outside the repository so that they import the installed wheels. For the first
+# Python, rnn-grade is then reinstalled from its sdist and checked again.
 CI_VENVS ?= $(HOME)/.cache/rnn-course
 test-pythons: wheel
-	@set -euo pipefail; default=$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	@set -euo pipefail; sdist=$$(ls _build/wheel/rnn_grade-*.tar.gz); \
 	for v in $(SUPPORTED_PYTHONS); do \
-	  [ "$$v" = "$$default" ] && continue; \
 	  exe=$$(command -v python$$v >/dev/null 2>&1 && python$$v -c 'import sys; print(sys.executable)' 2>/dev/null || \
 	         ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python3 2>/dev/null | tail -1 || true); \
 	  if [ -z "$$exe" ]; then echo "test-pythons: Python $$v not found, skipped"; continue; fi; \
@@ -83,8 +84,13 @@ test-pythons: wheel
 	  fi; \
 	  $$venv/bin/python -m pip install --quiet --no-deps --force-reinstall _build/wheel/*.whl; \
 	  tmp=$$(mktemp -d); cp -r tests $$tmp/tests; cp .ci/check_installed.py $$tmp/; \
-	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn/02_srn.ipynb && \
+	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn && \
 	   $$venv/bin/python -m pytest -q -p no:cacheprovider $(LIB_TESTS)) || { rm -rf $$tmp; exit 1; }; \
+	  if [ -n "$$sdist" ]; then \
+	    $$venv/bin/python -m pip install --quiet --no-deps --force-reinstall $$sdist; \
+	    (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn) || { rm -rf $$tmp; exit 1; }; \
+	    echo "test-pythons: Python $$v: rnn-grade from the sdist passed too"; sdist=""; \
+	  fi; \
 	  rm -rf $$tmp; echo "test-pythons: Python $$v passed in $$(( $$(date +%s) - start )) s"; \
 	done
 

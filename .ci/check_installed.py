@@ -1,12 +1,20 @@
-"""Smoke test of the *installed* rnn_course and rnn-grade wheels (in a venv), run from outside
-the repository.
+"""Smoke test of the *installed* rnn_course and rnn-grade distributions (in a venv), run from
+outside the repository.
 
-Usage: ``python .ci/check_installed.py LESSON.ipynb`` with the venv's python, from a
-temporary directory. Checks that both packages imported are the installed ones (not the
-source tree), that the library carries no grading code, that every module imports, that
-the corpora load, that the NumPy and torch layers run, and that the ``rnn-grade`` console
-script grades a lesson notebook with the lessons shipped in its wheel (a fresh workbook:
-exit code 1, every exercise graded "not implemented", and a JSON report).
+Usage: ``python .ci/check_installed.py LESSON_FOLDER`` with the venv's python, from a
+temporary directory; LESSON_FOLDER is the repository's ``lessons/02_srn`` (only its
+``fixtures/correct_a.py`` is read: the wheels ship no fixtures). Checks that both packages
+imported are the installed ones (not the source tree), that the library carries no
+grading code, that every module imports, that the corpora load, that the NumPy and torch
+layers run, and that the installed ``rnn-grade`` command grades, in its sandbox:
+
+- a fresh workbook: every exercise "not implemented";
+- a correct notebook (the fixture's answers in the installed workbook): full marks;
+- a wrong one (the fixture with ``b_ih`` dropped): ``srn_step_forward`` fails with the
+  named mistake ("b_ih is missing"), the rest of the notebook still graded.
+
+A grader that crashes (0/0, no exercises) fails every one of these. ``RNN_GRADE_SANDBOX``
+(default ``bwrap``) is the isolation the report must name.
 """
 
 import importlib
@@ -53,18 +61,45 @@ def main(lesson):
     assert h.shape == (3, 2, 5) and out.shape == (3, 2, 2)
     exe = shutil.which("rnn-grade", path=os.path.dirname(sys.executable))
     assert exe, "the rnn-grade console script is not installed next to python"
+    answers = (Path(lesson) / "fixtures" / "correct_a.py").read_text(encoding="utf-8")
+    wrong = answers.replace("b_ih[j] + b_hh[j] + ", "b_hh[j] + ")
+    assert wrong != answers, "the lesson-02 fixture changed: update the mistake made here"
+    from rnn_grade import gradescope
+
     with tempfile.TemporaryDirectory() as tmp:
-        nb = Path(tmp) / Path(lesson).name
-        shutil.copy(lesson, nb)
+        class_dir = Path(tmp) / "class"
+        for student, text in (("fresh", None), ("right", answers), ("wrong", wrong)):
+            nb = class_dir / student / "02_srn.ipynb"
+            nb.parent.mkdir(parents=True)
+            if text is None:
+                shutil.copy(gradescope.workbook("02"), nb)
+            else:
+                nb.write_text(gradescope.answered_notebook("02", text), encoding="utf-8")
         report = Path(tmp) / "report.json"
-        r = subprocess.run([exe, str(nb), "--json", str(report)], capture_output=True, text=True)
-        assert r.returncode == 0, f"rnn-grade exit {r.returncode}\n{r.stdout}\n{r.stderr}"  # graded
+        cmd = [exe, str(class_dir), "--lesson", "02", "-j", "2", "--json", str(report)]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=600)
+        out = f"rnn-grade exit {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        assert r.returncode == 0 and report.exists(), out  # 0: everything given was graded
         doc = json.loads(report.read_text())
-        assert doc["all_passed"] is False and doc["notebooks"], doc
-        exercises = doc["notebooks"][0]["exercises"]
-        assert exercises and all(e["status"] == "not implemented" for e in exercises), doc
+        got = {Path(nb["path"]).parent.name: nb for nb in doc["notebooks"]}
+        assert sorted(got) == ["fresh", "right", "wrong"], out
+        sandbox = os.environ.get("RNN_GRADE_SANDBOX", "bwrap")
+        for name, nb in got.items():
+            assert nb.get("sandbox") == sandbox, (name, nb.get("sandbox"), nb.get("sandbox_note"))
+            assert len(nb["exercises"]) == 3 and not nb.get("error"), (name, out)
+        status = {n: {e["id"]: e for e in nb["exercises"]} for n, nb in got.items()}
+        assert all(e["status"] == "not implemented" for e in status["fresh"].values()), out
+        assert got["right"]["score"] == got["right"]["max_score"] == 3, out
+        step = status["wrong"]["srn_step_forward"]
+        said = json.dumps(step)
+        assert step["status"] == "fail" and "b_ih is missing" in said, said
+        assert status["wrong"]["softmax_output"]["status"] == "pass", out
     version = sys.version.split()[0]
-    print(f"installed rnn_course {rnn_course.__version__} and rnn_grade work (Python {version})")
+    print(
+        f"installed rnn_course {rnn_course.__version__} and rnn_grade work (Python {version}): "
+        f"fresh 0/3, correct 3/3, wrong {got['wrong']['score']:g}/3 with its mistake named, "
+        f"sandbox {sandbox}"
+    )
 
 
 if __name__ == "__main__":

@@ -184,6 +184,12 @@ def parser():
     return p
 
 
+SUBCOMMANDS = {  # rnn-grade NAME ...: module whose main(argv) handles it
+    "gradescope": "gradescope",  # the Gradescope autograder zip of a lesson
+    "release": "release",  # the student handout of a lesson
+}
+
+
 # ------------------------------------------------------------------ names that are options
 
 
@@ -231,10 +237,10 @@ def targets_that_are_inputs(args, items):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["release"]:
-        from . import release
+    if argv[:1] and argv[0] in SUBCOMMANDS:
+        import importlib
 
-        return release.main(argv[1:])
+        return importlib.import_module(f"{__package__}.{SUBCOMMANDS[argv[0]]}").main(argv[1:])
     refused = options_that_are_files(argv)
     if refused:
         print(refused, file=sys.stderr)

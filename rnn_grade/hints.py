@@ -55,7 +55,7 @@ def solution(name):
     if ex is None:
         return
     if not solutions_enabled():
-        print(f"solutions are turned off for this course ({SWITCH}=off): ask your instructor.")
+        print(f"solutions are off for this class ({SWITCH}=off): ask your instructor.")
         return
     if ex.id not in ATTEMPTED:
         print(

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -339,60 +338,6 @@ def test_a_secret_seed_defeats_memorised_answers(tmp_path):
         assert code == 0  # a real solution passes any seed
     finally:
         probes.set_seed(None)
-
-
-# ------------------------------------------------------------------ Gradescope
-
-
-def test_gradescope_bundle_runs_locally(tmp_path):
-    bundle = tmp_path / "autograder.zip"
-    subprocess.run(
-        [sys.executable, "-m", "rnn_grade.gradescope", str(LESSON_DIR / "02_srn" / "02_srn.ipynb")]
-        + ["-o", str(bundle)],
-        check=True,
-        timeout=120,
-    )
-    source, submission, results = (tmp_path / d for d in ("source", "submission", "results"))
-    with zipfile.ZipFile(bundle) as z:
-        names = z.namelist()
-        z.extractall(source)
-    assert {"setup.sh", "run_autograder", "requirements.txt", "pyproject.toml"} <= set(names)
-    assert not any("checks" in n and "__pycache__" in n for n in names)
-    setup = (source / "setup.sh").read_text()
-    assert "bubblewrap" in setup and "-r requirements.txt" in setup
-    submission.mkdir()
-    nb = nbformat.read(LESSON_DIR / "02_srn" / "02_srn.ipynb", as_version=4)
-    partial = notebook.with_exercises(nb, honest() | {"srn_step_forward": NO_RELU})
-    nb.metadata["rnn_course"] = {"lesson": "01"}  # ignored: the bundle's lesson counts
-    nbformat.write(partial, submission / "my_work.ipynb")
-    env = dict(
-        os.environ,
-        RNN_GRADE_SOURCE=str(source),
-        RNN_GRADE_SUBMISSION=str(submission),
-        RNN_GRADE_RESULTS=str(results),
-        RNN_GRADE_PYTHON=sys.executable,
-    )
-    proc = subprocess.run(
-        ["bash", str(source / "run_autograder")], env=env, capture_output=True, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads((results / "results.json").read_text())
-    assert doc["score"] == pytest.approx(2.47) and len(doc["tests"]) == 3
-    assert doc["tests"][0]["score"] == pytest.approx(0.8)
-    (submission / "my_work.ipynb").unlink()
-    subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=60)
-    doc = json.loads((results / "results.json").read_text())
-    assert doc["score"] == 0 and "no notebook" in doc["output"]
-    # a grader killed after learner code planted a results.json: the planted score never stands
-    nbformat.write(partial, submission / "my_work.ipynb")
-    killed = tmp_path / "killed_python"
-    forged = json.dumps({"score": 3.0, "tests": []})
-    killed.write_text(f"#!/bin/bash\necho '{forged}' > \"$RESULTS/results.json\"\nkill -9 $$\n")
-    killed.chmod(0o755)
-    env |= {"RNN_GRADE_PYTHON": str(killed), "RESULTS": str(results)}
-    subprocess.run(["bash", str(source / "run_autograder")], env=env, check=True, timeout=60)
-    doc = json.loads((results / "results.json").read_text())
-    assert doc["score"] == 0 and "the grader stopped (exit status 137)" in doc["output"]
 
 
 def test_the_student_is_named_by_folder_or_file_prefix(tmp_path):

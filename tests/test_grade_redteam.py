@@ -333,10 +333,13 @@ def _grader_args():
     fd = os.open(str(os.getppid()) + "/cmdline", os.O_RDONLY, dir_fd=proc)
     return os.read(fd, 65536).split(b"\\0")
 _a = _grader_args()
-_out = _a[_a.index(b"--gradescope") + 1].decode()
-_doc = {"score": 3.0, "output": "all good", "tests": [
-    {"name": n, "number": str(i + 1), "score": 1.0, "max_score": 1.0, "output": "PASS"}
-    for i, n in enumerate(["srn_step_forward", "srn_forward", "softmax_output"])]}
+_flag = b"--json" if b"--json" in _a else b"--gradescope"
+_out = _a[_a.index(_flag) + 1].decode()
+_ex = [{"id": n, "status": "pass", "passed": 1, "total": 1, "points": 1, "tests": []}
+       for n in ["srn_step_forward", "srn_forward", "softmax_output"]]
+_doc = {"score": 3.0, "output": "all good", "notebooks": [{"score": 3.0, "exercises": _ex}],
+        "tests": [{"name": e["id"], "number": "1", "score": 1.0, "max_score": 1.0, "output": "PASS"}
+                  for e in _ex]}
 _fd = os.open(_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 os.write(_fd, json.dumps(_doc).encode()); os.close(_fd)
 signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)
@@ -348,24 +351,15 @@ def run_bundle(tmp_path, with_bwrap):
     import shutil
     import zipfile
 
-    bundle = tmp_path / "autograder.zip"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rnn_grade.gradescope",
-            str(ROOT / "lessons" / "02_srn" / "02_srn.ipynb"),
-        ]
-        + ["-o", str(bundle)],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    source, results = tmp_path / "source", tmp_path / "results"
+    from rnn_grade import gradescope
+
+    bundle = gradescope.build("02", tmp_path / "autograder.zip")
+    root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as z:
-        z.extractall(source)
+        z.extractall(root / "source")
+    shutil.copytree(root / "source" / "packages", root / "grader")  # as setup.sh does
     nb = submit(tmp_path, "02", {"srn_step_forward": GS_FORGE})
-    nb.parent.rename(tmp_path / "submission")
+    nb.parent.rename(root / "submission")
     bin_ = tmp_path / "bin"  # PATH without bwrap = a container without user namespaces
     bin_.mkdir()
     tools = ["bash", "find", "sort", "head", "mkdir", "printf", "env", "mv", "rm", "cat"]
@@ -373,20 +367,15 @@ def run_bundle(tmp_path, with_bwrap):
         if shutil.which(tool):
             os.symlink(shutil.which(tool), bin_ / tool)
     env = dict(
-        os.environ,
-        PATH=str(bin_),
-        RNN_GRADE_SOURCE=str(source),
-        RNN_GRADE_SUBMISSION=str(tmp_path / "submission"),
-        RNN_GRADE_RESULTS=str(results),
-        RNN_GRADE_PYTHON=sys.executable,
+        os.environ, PATH=str(bin_), RNN_GRADE_AUTOGRADER=str(root), RNN_GRADE_PYTHON=sys.executable
     )
     subprocess.run(
-        [str(bin_ / "bash"), str(source / "run_autograder")],
+        [str(bin_ / "bash"), str(root / "source" / "run_autograder")],
         env=env,
         capture_output=True,
         timeout=300,
     )
-    return json.loads((results / "results.json").read_text())
+    return json.loads((root / "results" / "results.json").read_text())
 
 
 @needs_bwrap
