@@ -153,6 +153,28 @@ def _check_cache(cache, forward, keys):
         )
 
 
+def _check_lengths(lengths, T, B):
+    r"""Validate optional sequence lengths; return, per step, the rows that have ended.
+
+    ``lengths`` is None or B ints in [1, T]. Returns None when every sequence runs
+    all T steps, else a list of T index arrays: ``ended[t]`` are the sequences b
+    with ``t >= lengths[b]``, whose state is held from step t on.
+    """
+    if lengths is None:
+        return None
+    arr = np.asarray(lengths)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer) or arr.shape != (B,):
+        raise TypeError(
+            f"lengths: expected {B} integers (one per sequence, shape (B,)), "
+            f"got {type(lengths).__name__} of dtype {arr.dtype} and shape {arr.shape}"
+        )
+    if arr.size and (arr.min() < 1 or arr.max() > T):
+        raise ValueError(f"lengths: expected values in [1, T] = [1, {T}], got {arr.tolist()}")
+    if (arr == T).all():
+        return None
+    return [np.flatnonzero(arr <= t) for t in range(T)]
+
+
 def _check_nonlinearity(nonlinearity):
     if nonlinearity not in NONLINEARITIES:
         raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
@@ -294,7 +316,7 @@ def srn_step_backward(dh_next, cache):
     return dx, dh_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
 
 
-def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh", lengths=None):
     r"""Run a simple (Elman) recurrent layer over a whole sequence.
 
     Parameters
@@ -309,6 +331,12 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         Weights in ``torch.nn.RNN`` layout (``weight_ih_l0`` etc.).
     nonlinearity : {"tanh", "relu"}
         The activation f.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its state after step ``lengths[b] - 1``: later steps
+        repeat that state (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -343,6 +371,7 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     """
     _check_nonlinearity(nonlinearity)
     T, B, D, H = _check_layer(1, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     xw = _project_inputs(x, W_ih, b_ih + b_hh, 1, H)[0]  # (T, B, H)
     W_hh_t = np.ascontiguousarray(W_hh.T)  # (H, H)
     h = xw  # written in place: step t overwrites its own input projection
@@ -354,6 +383,8 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
             np.tanh(a, out=a)
         else:
             np.maximum(a, 0, out=a)
+        if ended is not None and ended[t].size:
+            a[ended[t]] = h_prev[ended[t]]  # finished sequences keep their state
         h_prev = a
     cache = {
         "x": x,
@@ -362,6 +393,7 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         "W_hh": W_hh,
         "h": h,
         "nonlinearity": nonlinearity,
+        "ended": ended,
     }
     return h, cache
 
@@ -423,20 +455,29 @@ def srn_backward(dh, cache):
     True
     """
     _check_cache(cache, "srn_forward", _SRN_CACHE)
+    _check_nonlinearity(cache["nonlinearity"])
     x, h0, W_ih, W_hh, h = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"], cache["h"]
     T, B, H = h.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     tanh = cache["nonlinearity"] == "tanh"
     da = np.empty_like(h)  # (T, B, H) gradient on the pre-activations
     dh_next = np.zeros_like(h0)  # (B, H) gradient arriving from step t + 1
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         d = da[t]
         np.add(dh[t], dh_next, out=d)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:
+            held = d[idx]  # (n, H) a held state passes its gradient straight back
         if tanh:
             d *= 1 - h[t] * h[t]  # tanh' = 1 - h^2
         else:
             d *= h[t] > 0  # relu' = [h > 0]
+        if idx is not None:
+            d[idx] = 0
         dh_next = d @ W_hh  # (B, H)
+        if idx is not None:
+            dh_next[idx] = held
     D = x.shape[2]
     dx = (da.reshape(T * B, H) @ W_ih).reshape(T, B, D)  # (T, B, D)
     dW_ih = _weight_grad(da[None], x)  # (H, D)
@@ -558,7 +599,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
     return dx, dh_prev, dc_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
 
 
-def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
+def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh, lengths=None):
     r"""Run an LSTM layer over a whole sequence (``torch.nn.LSTM`` equations).
 
     Parameters
@@ -570,6 +611,12 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     W_hh : ndarray, shape (4H, H)
     b_ih, b_hh : ndarray, shape (4H,)
         Gate blocks in the order i, f, g, o, as in ``torch.nn.LSTM``.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its states after step ``lengths[b] - 1``: later steps
+        repeat those states (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -613,6 +660,7 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     True
     """
     T, B, D, H = _check_layer(4, x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     gi = _project_inputs(x, W_ih, b_ih + b_hh, 4, H)  # (4, T, B, H) x W_ih^T + b_ih + b_hh
     W_hh_t = _stacked_transpose(W_hh, 4, H)  # (4, H, H)
     gates = np.empty((T, 4, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearity
@@ -633,6 +681,9 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
         c_t += i * g
         np.tanh(c_t, out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h[t])  # h_t = o * tanh(c_t)
+        if ended is not None and ended[t].size:  # finished sequences keep their states
+            h[t][ended[t]] = h_prev[ended[t]]
+            c_t[ended[t]] = c_prev[ended[t]]
         h_prev, c_prev = h[t], c_t
     cache = {
         "x": x,
@@ -644,6 +695,7 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
         "h": h,
         "c": c,
         "tanh_c": tanh_c,
+        "ended": ended,
     }
     return h, c, cache
 
@@ -721,11 +773,15 @@ def lstm_backward(dh, cache, dc_last=None):
     da = np.empty((T, B, 4 * H), dtype=h.dtype)  # (T, B, 4H)
     dh_next = np.zeros_like(h0)
     dc = np.zeros_like(c0) if dc_last is None else dc_last.copy()  # (B, H)
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         i, f, g, o = gates[t]
         c_prev = c[t - 1] if t > 0 else c0
         d_i, d_f, d_g, d_o = (da[t, :, k * H : (k + 1) * H] for k in range(4))  # (B, H) views
         dh_t = dh[t] + dh_next  # (B, H)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:  # held states pass their gradients straight back
+            held_h, held_c = dh_t[idx], dc[idx]
         # o: dL/do = dh * tanh(c); through the sigmoid: * o (1 - o)
         np.multiply(dh_t, tanh_c[t], out=d_o)
         d_o *= o * (1 - o)
@@ -739,8 +795,12 @@ def lstm_backward(dh, cache, dc_last=None):
         d_f *= f * (1 - f)
         np.multiply(dc, i, out=d_g)  # g: dc * i * (1 - g^2)
         d_g *= 1 - g * g
+        if idx is not None:
+            da[t, idx] = 0
         dc *= f  # additive path: dc_{t-1} = dc_t * f_t
         dh_next = da[t] @ W_hh  # (B, H): one product for the four gates
+        if idx is not None:
+            dh_next[idx], dc[idx] = held_h, held_c
     D = x.shape[2]
     da2 = da.reshape(T * B, 4 * H)
     dx = (da2 @ W_ih).reshape(T, B, D)  # (T, B, D)
@@ -851,7 +911,7 @@ def gru_step_backward(dh_next, cache):
     return dx, dh_prev, dW_ih, dW_hh, dgi.sum(axis=0), dgh.sum(axis=0)
 
 
-def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
+def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh, lengths=None):
     r"""Run a GRU layer over a whole sequence (``torch.nn.GRU`` equations).
 
     Parameters
@@ -862,6 +922,12 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     W_hh : ndarray, shape (3H, H)
     b_ih, b_hh : ndarray, shape (3H,)
         Gate blocks in the order r, z, n, as in ``torch.nn.GRU``.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its state after step ``lengths[b] - 1``: later steps
+        repeat that state (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -899,6 +965,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     True
     """
     T, B, D, H = _check_layer(3, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     gi = _project_inputs(x, W_ih, b_ih, 3, H)  # (3, T, B, H) x W_ih^T + b_ih
     gi[:2] += b_hh[: 2 * H].reshape(2, 1, 1, H)  # r and z take both biases up front
     b_hn = b_hh[2 * H :]  # (H,) stays inside r * (W_hn h + b_hn)
@@ -922,6 +989,8 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         np.subtract(h_prev, n, out=h_t)  # h = n + z * (h_prev - n)
         h_t *= z
         h_t += n
+        if ended is not None and ended[t].size:
+            h_t[ended[t]] = h_prev[ended[t]]  # finished sequences keep their state
         h_prev = h_t
     cache = {
         "x": x,
@@ -931,6 +1000,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         "gates": gates,
         "gh_n": gh_n,
         "h": h,
+        "ended": ended,
     }
     return h, cache
 
@@ -999,11 +1069,15 @@ def gru_backward(dh, cache):
     dgh = np.empty((3, T, B, H), dtype=h.dtype)  # gradient on W_hh h + b_hh, per gate
     dgi_n = np.empty((T, B, H), dtype=h.dtype)  # gradient on W_in x + b_in
     dh_next = np.zeros_like(h0)
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         r, z, n = gates[t]
         h_prev = h[t - 1] if t > 0 else h0
         d_r, d_z, d_n = dgh[:, t]
         dh_t = dh[t] + dh_next  # (B, H)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:
+            held = dh_t[idx]  # a held state passes its gradient straight back
         # z: dh * (h_prev - n) * z (1 - z)
         np.subtract(h_prev, n, out=d_z)
         d_z *= dh_t
@@ -1015,8 +1089,13 @@ def gru_backward(dh, cache):
         np.multiply(da_n, r, out=d_n)  # recurrent side of n: * r
         np.multiply(da_n, gh_n[t], out=d_r)  # r: da_n * (W_hn h + b_hn) * r (1 - r)
         d_r *= r * (1 - r)
+        if idx is not None:
+            dgh[:, t, idx] = 0
+            da_n[idx] = 0
         dh_t *= z  # direct path h_prev -> h
         dh_next = dh_t + _back_through(dgh[:, t], W_hh_blocks)  # (B, H)
+        if idx is not None:
+            dh_next[idx] = held
     D = x.shape[2]
     W_i = W_ih.reshape(3, H, D)
     dx = _back_through(dgh[:2].reshape(2, T * B, H), W_i[:2])  # r, z
