@@ -486,3 +486,60 @@ def test_all_weights_as_torch(name):
         torch.equal(a, b) for a, b in zip(ours._flat_weights, ref._flat_weights, strict=True)
     )
     assert ours.all_weights[0][0] is ours.weight_ih_l0
+
+
+# ----------------------------------------------------------------------------- hand-written BPTT
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("T, B, D, H", [(1, 1, 1, 1), (6, 3, 4, 5), (9, 2, 7, 3)])
+def test_lstm_sequence_equals_loop_and_torch_nn(T, B, D, H, bias):
+    from rnn_course.torch_lstm import lstm_sequence, lstm_sequence_loop
+
+    torch.manual_seed(T * 100 + B)
+    ref = torch.nn.LSTM(D, H, bias=bias).double()
+    gen = torch.Generator().manual_seed(1)
+    x, h0, c0 = (
+        torch.randn(s, generator=gen, dtype=torch.double) for s in [(T, B, D), (B, H), (B, H)]
+    )
+    ups = [torch.randn(s, generator=gen, dtype=torch.double) for s in [(T, B, H), (B, H), (B, H)]]
+    weights = [ref.weight_ih_l0, ref.weight_hh_l0] + (
+        [ref.bias_ih_l0, ref.bias_hh_l0] if bias else []
+    )
+
+    def run(fn):
+        leaves = [t.detach().clone().requires_grad_(True) for t in (x, h0, c0, *weights)]
+        out, (h_n, c_n) = fn(*leaves)
+        outs = [out, h_n.reshape(B, H), c_n.reshape(B, H)]
+        sum((o * u).sum() for o, u in zip(outs, ups, strict=True)).backward()
+        return outs + [t.grad for t in leaves]
+
+    fast = run(lstm_sequence)
+    loop = run(lstm_sequence_loop)
+
+    def nn(x, h0, c0, *w):
+        names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+        params = dict(zip(names, w, strict=False))
+        return torch.func.functional_call(ref, params, (x, (h0[None], c0[None])))
+
+    theirs = run(nn)
+    assert_within(
+        {"vs loop": _max_err(fast, loop), "vs torch.nn": _max_err(fast, theirs)},
+        TOL,
+        "lstm_sequence",
+    )
+
+
+def test_lstm_sequence_passes_gradcheck():
+    from rnn_course.torch_lstm import lstm_sequence
+
+    gen = torch.Generator().manual_seed(0)
+    T, B, D, H = 4, 2, 3, 3
+    shapes = [(T, B, D), (B, H), (B, H), (4 * H, D), (4 * H, H), (4 * H,), (4 * H,)]
+    args = [torch.randn(s, generator=gen, dtype=torch.double, requires_grad=True) for s in shapes]
+    flat = lambda *a: (lambda o: (o[0], *o[1]))(lstm_sequence(*a))  # noqa: E731
+    assert torch.autograd.gradcheck(flat, args)
+    out = flat(*args)[0].sum()
+    (g,) = torch.autograd.grad(out, args[3], create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable|does not require grad"):
+        torch.autograd.grad(g.sum(), args[3])  # first order only, and it says so
