@@ -5,6 +5,7 @@ Every message names the argument and what was expected, e.g.
 """
 
 import operator
+import os
 
 import numpy as np
 
@@ -34,6 +35,41 @@ def check_rng(rng):
             f"got {type(rng).__name__}"
         )
     return rng
+
+
+def read_bounded(path, max_bytes, what):
+    """The bytes of the regular file ``path``, at most ``max_bytes`` of them, or raise.
+
+    Devices, pipes and folders are refused before anything is read (``/dev/zero``
+    never ends), and a file longer than ``max_bytes`` raises instead of filling memory.
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{what}: no such file {path!r} (cwd is {os.getcwd()!r})")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{what}: {path!r} is a directory; expected a file")
+    if not os.path.isfile(path):
+        raise ValueError(f"{what}: {path!r} is not a regular file (a device or a pipe?)")
+    max_bytes = positive_int(max_bytes, "max_bytes")
+    with open(path, "rb") as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ValueError(
+            f"{what}: {path!r} is larger than max_bytes={max_bytes}; pass a larger max_bytes "
+            "if the file is meant to be this big"
+        )
+    return raw
+
+
+def integer_ids(ids, name):
+    """Check that ``ids`` (array or tensor) holds integers, not bools or floats; return it."""
+    dtype = str(getattr(ids, "dtype", ""))
+    if dtype.startswith("torch."):
+        ok = dtype.split(".")[1] in ("int64", "int32", "int16", "int8", "uint8")
+    else:
+        ok = np.issubdtype(np.asarray(ids).dtype, np.integer)
+    if not ok:
+        raise TypeError(f"{name}: expected integer ids, got dtype {dtype or type(ids).__name__}")
+    return ids
 
 
 def positive_number(value, name):

@@ -113,6 +113,8 @@ def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     first = names[0]
     _check_array(states[first], first, 2, "(B, H)")
     B, H = states[first].shape
+    if H < 1:
+        raise ValueError(f"{first}: expected at least one hidden unit (H >= 1), got shape {(B, H)}")
     T = x.shape[0] if seq else 1
     D = x.shape[-1]
     if x.shape[-2] != B:
@@ -301,6 +303,7 @@ def srn_step_backward(dh_next, cache):
     factors. See chapter 3, Backpropagation through time.
     """
     _check_cache(cache, "srn_step_forward", SRN_STEP_CACHE)
+    _check_nonlinearity(cache["nonlinearity"])
     x, h_prev, h_next = cache["x"], cache["h_prev"], cache["h_next"]
     W_ih, W_hh = cache["W_ih"], cache["W_hh"]
     _check_upstream(dh_next, "dh_next", h_next.shape, "(B, H)", h_next.dtype)

@@ -38,6 +38,7 @@ import time
 import numpy as np
 import torch
 
+from ._validate import read_bounded
 from .batching import lm_stream, tbptt_chunks
 from .models import detach_state, map_state
 
@@ -201,8 +202,21 @@ def save_checkpoint(path, tensors, meta):
             os.remove(tmp)
 
 
-def load_checkpoint(path, map_location="cpu"):
+MAX_CHECKPOINT_BYTES = 4 * 2**30  #: default cap of :func:`load_checkpoint` (4 GiB)
+MAX_HEADER_BYTES = 16 * 2**20  #: the JSON header of a checkpoint is at most 16 MiB
+
+
+def load_checkpoint(path, map_location="cpu", max_bytes=MAX_CHECKPOINT_BYTES):
     """Read a checkpoint written by :func:`save_checkpoint`; never runs code from the file.
+
+    Parameters
+    ----------
+    path : str or path
+        A regular file (not a device or a pipe).
+    map_location : optional
+        As for ``torch.load``.
+    max_bytes : int, default 4 GiB
+        A longer file raises ``ValueError`` before it fills memory.
 
     Returns
     -------
@@ -217,14 +231,12 @@ def load_checkpoint(path, map_location="cpu"):
         No such file.
     ValueError
         Not a checkpoint of this library, truncated, corrupted (the checksum
-        differs), or holding objects other than tensors and plain data. The
-        message says which; nothing is loaded.
+        differs), holding objects other than tensors and plain data, not a
+        regular file, or larger than ``max_bytes``. The message says which;
+        nothing is loaded.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"checkpoint: no such file {path!r}")
-    with open(path, "rb") as f:
-        raw = f.read()
+    raw = read_bounded(path, max_bytes, "checkpoint")
     where = f"checkpoint: {path!r}"
     n_magic = len(CHECKPOINT_MAGIC)
     if not raw.startswith(CHECKPOINT_MAGIC):
@@ -233,11 +245,16 @@ def load_checkpoint(path, map_location="cpu"):
             f"{CHECKPOINT_MAGIC!r}); refusing to load it"
         )
     n_head = int.from_bytes(raw[n_magic : n_magic + 8], "little")
+    if n_head > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"{where} has a damaged header: it claims {n_head} bytes, more than the "
+            f"{MAX_HEADER_BYTES} a checkpoint header may have"
+        )
     start = n_magic + 8 + n_head
     try:
         header = json.loads(raw[n_magic + 8 : start].decode("utf-8"))
         n_payload, digest = header["payload_bytes"], header["sha256"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ValueError(f"{where} has a damaged header (truncated or corrupted file)") from None
     if header.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(
