@@ -1,13 +1,79 @@
-"""Argument checks shared by the library: one home for "a positive int" and "a Generator".
+"""Argument checks shared by the library: the one home of every check.
 
-Every message names the argument and what was expected, e.g.
-``seq_len: expected an int >= 1, got 0``.
+Every message names the argument and what was expected, in one style:
+``seq_len: expected an int >= 1, got 0``. (The torch.nn twins in
+:mod:`rnn_course.torch_rnn` are the exception on purpose: they raise
+torch.nn's own messages, so that code written for torch.nn sees the same errors.)
 """
 
+import math
+import numbers
 import operator
 import os
 
 import numpy as np
+
+
+def float_array(a, name, ndim, shape_text):
+    """Return ``a`` if it is a floating NumPy array of rank ``ndim``, else raise naming it."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(
+            f"{name}: expected a numpy array of shape {shape_text}, got {type(a).__name__}"
+        )
+    if not np.issubdtype(a.dtype, np.floating):
+        raise TypeError(
+            f"{name}: expected a floating-point array (float32 or float64), got dtype {a.dtype}"
+        )
+    if a.ndim != ndim:
+        raise ValueError(
+            f"{name}: expected a {ndim}-D array of shape {shape_text}, got shape {a.shape}"
+        )
+    return a
+
+
+def int_array(a, name, ndim, shape_text):
+    """Return ``a`` if it is an integer NumPy array (token ids) of rank ``ndim``, else raise."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(
+            f"{name}: expected a numpy array of shape {shape_text}, got {type(a).__name__}"
+        )
+    if not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{name}: expected an integer array of token ids, got dtype {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(
+            f"{name}: expected a {ndim}-D array of shape {shape_text}, got shape {a.shape}"
+        )
+    return a
+
+
+def check_shape(a, name, expected, shape_text):
+    """Raise unless ``a.shape == expected`` (``shape_text`` names the letters, e.g. "(B, H)")."""
+    if a.shape != expected:
+        raise ValueError(f"{name}: expected shape {shape_text} = {expected}, got {a.shape}")
+
+
+def same_dtype(ref_name, ref, **arrays):
+    """Raise unless every array of ``arrays`` has the dtype of ``ref`` (no silent upcasts)."""
+    for name, a in arrays.items():
+        if a.dtype != ref.dtype:
+            raise TypeError(
+                f"{name}: dtype {a.dtype} does not match {ref_name} dtype {ref.dtype}; "
+                "use one floating dtype for all inputs and weights"
+            )
+
+
+def is_finite_real(value):
+    """True for a finite real number that is not a bool (``1``, ``0.5``, ``np.float32(2)``)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def tensor(x, name):
+    """Return ``x`` if it is a ``torch.Tensor``, else a TypeError naming the argument."""
+    import torch  # only for callers that already use torch
+
+    if not torch.is_tensor(x):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
+    return x
 
 
 def positive_int(value, name, minimum=1):

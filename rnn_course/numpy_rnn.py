@@ -42,6 +42,8 @@ chapter 5 (LSTM and GRU).
 
 import numpy as np
 
+from ._validate import check_shape, float_array, same_dtype
+
 __all__ = [
     "sigmoid",
     "srn_step_forward",
@@ -70,37 +72,6 @@ _GRU_CACHE = ("x", "h0", "W_ih", "W_hh", "gates", "gh_n", "h")
 # ----------------------------------------------------------------- validation
 
 
-def _check_array(a, name, ndim, shape_text):
-    r"""Check that ``a`` is a floating ndarray of rank ``ndim``; return it."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(
-            f"{name}: expected a numpy array of shape {shape_text}, got {type(a).__name__}"
-        )
-    if not np.issubdtype(a.dtype, np.floating):
-        raise TypeError(
-            f"{name}: expected a floating-point array (float32 or float64), got dtype {a.dtype}"
-        )
-    if a.ndim != ndim:
-        raise ValueError(
-            f"{name}: expected a {ndim}-D array of shape {shape_text}, got shape {a.shape}"
-        )
-    return a
-
-
-def _check_shape(a, name, expected, shape_text):
-    if a.shape != expected:
-        raise ValueError(f"{name}: expected shape {shape_text} = {expected}, got {a.shape}")
-
-
-def _check_dtypes(ref_name, ref, **arrays):
-    for name, a in arrays.items():
-        if a.dtype != ref.dtype:
-            raise TypeError(
-                f"{name}: dtype {a.dtype} does not match {ref_name} dtype {ref.dtype}; "
-                "use one floating dtype for all inputs and weights"
-            )
-
-
 def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     r"""Validate the inputs of a recurrent layer with ``gates`` gate blocks.
 
@@ -108,10 +79,10 @@ def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     """
     g = "" if gates == 1 else f"{gates}"
     x_text = "(T, B, D)" if seq else "(B, D)"
-    _check_array(x, "x", 3 if seq else 2, x_text)
+    float_array(x, "x", 3 if seq else 2, x_text)
     names = list(states)
     first = names[0]
-    _check_array(states[first], first, 2, "(B, H)")
+    float_array(states[first], first, 2, "(B, H)")
     B, H = states[first].shape
     if H < 1:
         raise ValueError(f"{first}: expected at least one hidden unit (H >= 1), got shape {(B, H)}")
@@ -125,23 +96,23 @@ def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     if seq and T < 1:
         raise ValueError(f"x: expected at least one time step, got shape {x.shape}")
     for name in names[1:]:
-        _check_array(states[name], name, 2, "(B, H)")
-        _check_shape(states[name], name, (B, H), "(B, H)")
-    _check_array(W_ih, "W_ih", 2, f"({g}H, D)")
-    _check_shape(W_ih, "W_ih", (gates * H, D), f"({g}H, D)")
-    _check_array(W_hh, "W_hh", 2, f"({g}H, H)")
-    _check_shape(W_hh, "W_hh", (gates * H, H), f"({g}H, H)")
-    _check_array(b_ih, "b_ih", 1, f"({g}H,)")
-    _check_shape(b_ih, "b_ih", (gates * H,), f"({g}H,)")
-    _check_array(b_hh, "b_hh", 1, f"({g}H,)")
-    _check_shape(b_hh, "b_hh", (gates * H,), f"({g}H,)")
-    _check_dtypes("x", x, **states, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
+        float_array(states[name], name, 2, "(B, H)")
+        check_shape(states[name], name, (B, H), "(B, H)")
+    float_array(W_ih, "W_ih", 2, f"({g}H, D)")
+    check_shape(W_ih, "W_ih", (gates * H, D), f"({g}H, D)")
+    float_array(W_hh, "W_hh", 2, f"({g}H, H)")
+    check_shape(W_hh, "W_hh", (gates * H, H), f"({g}H, H)")
+    float_array(b_ih, "b_ih", 1, f"({g}H,)")
+    check_shape(b_ih, "b_ih", (gates * H,), f"({g}H,)")
+    float_array(b_hh, "b_hh", 1, f"({g}H,)")
+    check_shape(b_hh, "b_hh", (gates * H,), f"({g}H,)")
+    same_dtype("x", x, **states, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
     return T, B, D, H
 
 
 def _check_upstream(d, name, shape, shape_text, dtype):
-    _check_array(d, name, len(shape), shape_text)
-    _check_shape(d, name, shape, shape_text)
+    float_array(d, name, len(shape), shape_text)
+    check_shape(d, name, shape, shape_text)
     if d.dtype != dtype:
         raise TypeError(f"{name}: dtype {d.dtype} does not match the forward dtype {dtype}")
 

@@ -61,9 +61,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
+from ._validate import tensor as check_tensor
+
 __all__ = [
     "RNNShapeError",
-    "rnn_step",
+    "srn_step",
     "lstm_step",
     "gru_step",
     "RNNCell",
@@ -88,8 +90,8 @@ class RNNShapeError(ValueError, RuntimeError):
 # ----------------------------------------------------------------------------- one time step
 
 
-def rnn_step(gi_t, h, w_hh_t, nonlinearity="tanh"):
-    """One step of the simple recurrent network.
+def srn_step(gi_t, h, w_hh_t, nonlinearity="tanh"):
+    """One step of the simple recurrent network (SRN; torch.nn calls its module ``RNN``).
 
     Parameters
     ----------
@@ -195,12 +197,6 @@ def _check_type(value, name, kind, kind_name):
         raise TypeError(f"{name} should be of type {kind_name}, got: {type(value).__name__}")
 
 
-def _check_tensor(x, name):
-    """A TypeError naming the argument (torch.nn fails later with an AttributeError)."""
-    if not torch.is_tensor(x):
-        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
-
-
 def _init_uniform(module, hidden_size):
     """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]`` (0 when H = 0), exactly as torch.nn."""
     k = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
@@ -251,13 +247,13 @@ class _CellBase(nn.Module):
         ``states`` is a list of the given states (or Nones); for an LSTMCell, two.
         """
         name = type(self).__name__
-        _check_tensor(input, "input")
+        check_tensor(input, "input")
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         for k, s in enumerate(states):
             if s is None:
                 continue
-            _check_tensor(s, "hx")
+            check_tensor(s, "hx")
             if s.dim() not in (1, 2):
                 which = f"hx[{k}]" if len(states) == 2 else "hidden"
                 raise ValueError(f"{name}: Expected {which} to be 1D or 2D, got {s.dim()}D instead")
@@ -333,7 +329,7 @@ class RNNCell(_CellBase):
         x, (h,), batched = self._prepare(input, [hx])  # (B, D), (B, H)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h = rnn_step(self._proj(x, fold=True), h, self.weight_hh.t(), self.nonlinearity)
+        h = srn_step(self._proj(x, fold=True), h, self.weight_hh.t(), self.nonlinearity)
         return h if batched else h.squeeze(0)
 
 
@@ -540,7 +536,7 @@ class _RNNBase(nn.Module):
     def _prepare(self, input, hx):
         """torch.nn's checks, in its order. Returns time-major input, the states, batched."""
         name = type(self).__name__
-        _check_tensor(input, "input")
+        check_tensor(input, "input")
         if input.dim() not in (2, 3):
             tensor = " tensor" if name == "RNN" else ""  # torch.nn's wording differs per class
             raise ValueError(
@@ -550,7 +546,7 @@ class _RNNBase(nn.Module):
         lstm = len(self._state_sizes()) == 2
         for s in hx:
             if s is not None:
-                _check_tensor(s, "hx")
+                check_tensor(s, "hx")
         given = [s for s in hx if s is not None]
         want = 3 if batched else 2
         if given and any(s.dim() != want for s in given):
@@ -577,12 +573,12 @@ class _RNNBase(nn.Module):
         As torch.nn does, given states are put in the packed (sorted) order first.
         """
         data, batch_sizes, sorted_indices, _ = input
-        _check_tensor(data, "input.data")
+        check_tensor(data, "input.data")
         if data.dim() != 2:
             raise RNNShapeError(f"input must have 2 dimensions, got {data.dim()}")
         for s in hx:
             if s is not None:
-                _check_tensor(s, "hx")
+                check_tensor(s, "hx")
         if sorted_indices is not None:
             hx = [None if s is None else s.index_select(1, sorted_indices) for s in hx]
         self._check_input(data)
@@ -759,7 +755,7 @@ class RNN(_RNNBase):
         super().__init__("RNN_" + nonlinearity.upper(), *args, **kwargs)
 
     def _cell(self, gi_t, state, w):
-        return (rnn_step(gi_t, state[0], w["w_hh_t"], self.nonlinearity),)
+        return (srn_step(gi_t, state[0], w["w_hh_t"], self.nonlinearity),)
 
     def forward(self, input, hx=None):
         output, (h_n,) = self._run(input, [hx])
