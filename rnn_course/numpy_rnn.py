@@ -34,6 +34,12 @@ Two layers of code, one set of equations:
   docstring runs the equivalent loop over the step functions as a doctest, and
   the tests prove the two equal (outputs and every gradient, float64, 1e-12).
 
+Batches of sequences of different lengths: pad them to T steps and pass
+``lengths`` (B,) to the sequence forward. A sequence's state stops changing
+after its last step (later rows repeat it, so ``h[-1]`` is each one's final
+state, as torch.nn returns for a ``PackedSequence``), and the backward sends
+no gradient through the padded steps' gates.
+
 The caches keep references to the inputs and to the returned states: do not
 modify them in place before calling the backward function. See chapter 2 (the
 simple recurrent network), chapter 3 (backpropagation through time) and

@@ -46,7 +46,9 @@ What still differs from torch.nn:
 - with packed input, torch.nn checks neither the feature size nor the state
   shapes (a wrong size returns a silent answer on the CPU); the twins raise the
   same errors as for a padded batch;
-- no cuDNN: on a GPU the loop runs step by step, slower than torch.nn.
+- no cuDNN or oneDNN: the loop runs step by step, slower than torch.nn
+  (:func:`rnn_course.torch_lstm.lstm_sequence` writes the LSTM's backward by
+  hand and comes closer).
 
 See chapter 2 (simple recurrent network), chapter 5 (LSTM and GRU) and chapter 6
 (bidirectional and deep networks, variable-length batches).
