@@ -19,6 +19,7 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.ensemble``    several sequence classifiers trained as one block-diagonal network
 - ``rnn_course.train``       a truncated-BPTT training loop with clipping and checkpoints
 - ``rnn_course.sampling``    sampling with temperature and top-k
+- ``rnn_course.classify``    softmax regression on fixed features (chapter 1, the probes)
 
 The simple (Elman) recurrent network is called ``srn`` throughout
 (``srn_forward``, ``cell="srn"``); only the torch.nn twins keep torch's class

@@ -16,7 +16,7 @@ import rnn_course
 MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(rnn_course.__path__, "rnn_course.")
-    if not m.name.startswith("rnn_course.grade")
+    if not m.name.startswith("rnn_grade")
 )
 
 
@@ -45,11 +45,6 @@ def test_docstring_examples_run(name):
         )
 
 
-# Modules that leave the library for the book (book/rnn_book/) or the grader (rnn_grade/)
-# in round 3; they are not listed in the package docstring. Empty this set once they are gone.
-LEAVING = {"diagrams", "plotting", "probe", "experiments", "grade"}
-
-
 def test_package_docstring_lists_every_module():
     import re
 
@@ -57,7 +52,7 @@ def test_package_docstring_lists_every_module():
     found = {
         m.name for m in pkgutil.iter_modules(rnn_course.__path__) if not m.name.startswith("_")
     }
-    assert listed == found - LEAVING, (
-        f"missing from the docstring: {sorted(found - LEAVING - listed)}; "
+    assert listed == found, (
+        f"missing from the docstring: {sorted(found - listed)}; "
         f"listed but absent: {sorted(listed - found)}"
     )
