@@ -2,7 +2,8 @@
 #   make book   create .venv if missing, install, build the HTML book (warnings are errors)
 #   make test   create .venv if missing, install, run every test (package, lessons, notebooks, built book)
 #   make pdf    the whole book as one PDF, _build/pdf/rnn-course.pdf (offline: Debian's chromium)
-# Also: make lint, make bench, make clean, make test-pythons, make wheel.
+# Also: make check (lint + library + lesson checks, < 1 min), make lint, make bench,
+# make clean, make test-pythons, make wheel.
 # Another interpreter: make test-unit PYTHON=python3.13 (its own venv, .venv-3.13).
 
 SHELL := /bin/bash
@@ -23,10 +24,11 @@ STAMP := $(VENV)/.installed-stamp
 # CI also runs the library's unit tests on every other supported Python found here.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
-	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py
+	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py \
+	tests/test_bad_input.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels
+.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels check
 
 install: $(STAMP)
 
@@ -116,6 +118,14 @@ pdf-from-cache: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The contributor's loop (under a minute): lint, the library's tests and the lesson checks;
+# no sandbox, no notebooks, no training runs. `make test` stays the full suite CI runs.
+CHECK_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
+	tests/test_data.py tests/test_bad_input.py tests/test_doctests.py tests/test_grade_checks.py
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow" $(CHECK_TESTS)
 
 # Package, grader and lesson tests (everything in tests/ except the built-book check).
 test-unit: $(STAMP)

@@ -2,8 +2,9 @@
 
 One thread for both libraries (in-process thread pools contend on small
 machines), float32, the median of interleaved repeats, reported as a ratio
-(NumPy time / torch time). Absolute times drift on a shared machine; the
-ratio is the number to read. Three runners take turns in one loop: the fast
+(NumPy time / torch time), timed as the process's CPU time (one thread), which
+a loaded machine disturbs less than wall-clock time. Absolute times drift on a
+shared machine; the ratio is the number to read. Three runners take turns in one loop: the fast
 sequence functions (``lstm_forward`` / ``lstm_backward``, ...), torch.nn, and
 the readable step functions looped over time (``lstm_step_forward`` /
 ``lstm_step_backward``), whose cost is reported relative to the fast ones.
@@ -125,9 +126,9 @@ def _median_times(runners, repeats):
     times = [[] for _ in runners]
     for _ in range(repeats):
         for k, run in enumerate(runners):
-            start = time.perf_counter()
+            start = time.process_time()
             run()
-            times[k].append(time.perf_counter() - start)
+            times[k].append(time.process_time() - start)
     return [statistics.median(t) for t in times]
 
 

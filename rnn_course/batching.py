@@ -11,7 +11,7 @@ Works on 1-D NumPy arrays and 1-D torch tensors alike (only slicing and
 that one chunk of ``seq_len`` steps fits. See chapter 3, Truncated backpropagation through time.
 """
 
-from ._validate import positive_int
+from ._validate import integer_ids, positive_int
 
 __all__ = ["batchify", "tbptt_chunks", "num_chunks", "lm_stream"]
 
@@ -146,8 +146,11 @@ def lm_stream(ids, batch_size, seq_len):
     ------
     ValueError
         When ``seq_len`` is longer than a column (``N // B - 1`` steps).
+    TypeError
+        When ``ids`` are not integers (floats or bools are no token ids).
     """
     seq_len = positive_int(seq_len, "seq_len")
+    integer_ids(ids, "ids")
     stream = batchify(ids, batch_size)  # (N, B)
     if seq_len > stream.shape[0] - 1:
         raise ValueError(

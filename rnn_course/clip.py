@@ -6,6 +6,8 @@ keeps its direction. See chapter 4, Gradient-norm clipping.
 
 import numpy as np
 
+from ._validate import positive_number
+
 __all__ = ["clip_grad_norm", "clip_grad_value"]
 
 
@@ -13,7 +15,8 @@ def _arrays(grads):
     """The gradient arrays of a dict or list, checked to be writable floating ndarrays.
 
     Every array is checked before any is touched, so a bad one never leaves the
-    others half-clipped.
+    others half-clipped. The same array (or two views of one memory) listed
+    twice is refused: it would be scaled twice.
     """
     if isinstance(grads, dict):
         items = list(grads.items())
@@ -34,6 +37,14 @@ def _arrays(grads):
                 f"grads[{key!r}]: the array is read-only, and clipping scales the gradients in "
                 "place; pass writable arrays (e.g. g.copy()). Nothing was changed."
             )
+    for k, (key, g) in enumerate(items):
+        for key2, g2 in items[:k]:
+            if np.may_share_memory(g, g2) and np.shares_memory(g, g2):
+                raise ValueError(
+                    f"grads[{key!r}] shares memory with grads[{key2!r}]; clipping scales each "
+                    "array in place, so a shared one would be scaled twice. Pass each "
+                    "gradient once. Nothing was changed."
+                )
     return [g for _, g in items]
 
 
@@ -71,8 +82,9 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     See chapter 4, Gradient-norm clipping.
     """
     arrays = _arrays(grads)
-    if not np.isfinite(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm: expected a positive finite number, got {max_norm!r}")
+    positive_number(max_norm, "max_norm")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, int | float | np.number):
+        raise TypeError(f"norm_type: expected a number > 0 or inf, got {norm_type!r}")
     norm_type = float(norm_type)
     if not norm_type > 0:
         raise ValueError(f"norm_type: expected a positive number or inf, got {norm_type!r}")
@@ -97,15 +109,20 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     return total
 
 
-def clip_grad_value(grads, clip_value):
+def clip_grad_value(grads, clip_value, error_if_nonfinite=False):
     """Clip every gradient element to ``[-clip_value, clip_value]``, in place.
 
     Parameters
     ----------
     grads : dict of str to ndarray, or list of ndarray
-        **Modified in place** (like ``torch.nn.utils.clip_grad_value_``).
+        **Modified in place** (like ``torch.nn.utils.clip_grad_value_``): only
+        these arrays change. Each array must appear once.
     clip_value : float
         > 0.
+    error_if_nonfinite : bool, default False
+        Raise ``RuntimeError`` (and change nothing) when a gradient holds NaN.
+        When False, NaN entries stay NaN, as in torch (``clamp`` keeps NaN);
+        infinities become ``+-clip_value``.
 
     Returns
     -------
@@ -117,7 +134,11 @@ def clip_grad_value(grads, clip_value):
     min-char-rnn clips at 5. See chapter 4, Gradient-norm clipping.
     """
     arrays = _arrays(grads)
-    if not np.isfinite(clip_value) or clip_value <= 0:
-        raise ValueError(f"clip_value: expected a positive finite number, got {clip_value!r}")
+    positive_number(clip_value, "clip_value")
+    if error_if_nonfinite and any(np.isnan(g).any() for g in arrays):
+        raise RuntimeError(
+            "clip_grad_value: a gradient holds NaN, which clipping cannot make finite; "
+            "nothing was changed (set error_if_nonfinite=False to clip the rest and keep NaN)"
+        )
     for g in arrays:
         np.clip(g, -clip_value, clip_value, out=g)

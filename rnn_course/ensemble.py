@@ -26,11 +26,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .models import SequenceModel, make_core
+from ._validate import positive_int
+from .models import SequenceModel, cell_name, make_core
 
 __all__ = ["Ensemble"]
 
-_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+_GATES = {"srn": 1, "gru": 3, "lstm": 4}
 
 
 def _output_layer(model):
@@ -46,7 +47,7 @@ class Ensemble(nn.Module):
         Number of members (seeds).
     input_size, hidden_size, output_size : int
         D, H and O of each member.
-    cell : {"rnn", "gru", "lstm"}
+    cell : {"srn", "gru", "lstm"}
     seed : int, default 0
         Member m is initialised as ``SequenceModel(...)`` after
         ``torch.manual_seed(seed + m)``.
@@ -66,10 +67,8 @@ class Ensemble(nn.Module):
 
     def __init__(self, k, input_size, hidden_size, output_size, cell, seed=0):
         super().__init__()
-        if cell not in _GATES:
-            raise ValueError(f"cell: expected one of {tuple(_GATES)}, got {cell!r}")
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"k: expected an int >= 1, got {k!r}")
+        cell = cell_name(cell)
+        k = positive_int(k, "k")
         self.config = dict(
             k=k,
             input_size=input_size,

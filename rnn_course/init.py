@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ._validate import check_rng
+
 __all__ = [
     "torch_default",
     "xavier_uniform",
@@ -21,14 +23,6 @@ __all__ = [
     "init_gru",
     "set_forget_bias_",
 ]
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng: expected a numpy Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
 
 
 def _shape(shape):
@@ -53,7 +47,7 @@ def torch_default(shape, hidden_size, rng, dtype=np.float64):
     -------
     ndarray, shape ``shape``
     """
-    _check_rng(rng)
+    check_rng(rng)
     if hidden_size < 1:
         raise ValueError(f"hidden_size: expected an int >= 1, got {hidden_size!r}")
     bound = 1.0 / math.sqrt(hidden_size)
@@ -79,7 +73,7 @@ def xavier_uniform(shape, rng, gain=1.0, dtype=np.float64):
     Keeps the variance of activations and gradients about equal across a
     layer (Glorot and Bengio, 2010). Same as ``torch.nn.init.xavier_uniform_``.
     """
-    _check_rng(rng)
+    check_rng(rng)
     shape = _shape(shape)
     if len(shape) != 2:
         raise ValueError(f"shape: expected (fan_out, fan_in), got {shape!r}")
@@ -109,7 +103,7 @@ def orthogonal(shape, rng, gain=1.0, dtype=np.float64):
     linear recurrence neither shrinks nor grows at the start
     (Saxe et al., 2014). See chapter 4, Initialisation remedies.
     """
-    _check_rng(rng)
+    check_rng(rng)
     shape = _shape(shape)
     if len(shape) != 2:
         raise ValueError(f"shape: expected (rows, cols), got {shape!r}")

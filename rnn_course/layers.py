@@ -10,6 +10,8 @@ with the targets. Same CS231n conventions: ``forward -> (out, cache)``,
 
 import numpy as np
 
+from ._validate import float_array, int_array, same_dtype
+
 __all__ = [
     "temporal_affine_forward",
     "temporal_affine_backward",
@@ -18,32 +20,6 @@ __all__ = [
     "softmax_cross_entropy",
     "mse_loss",
 ]
-
-
-def _float_array(a, name, ndim, shape_text):
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array {shape_text}, got {type(a).__name__}")
-    if not np.issubdtype(a.dtype, np.floating):
-        raise TypeError(f"{name}: expected a floating-point array, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-D array {shape_text}, got shape {a.shape}")
-    return a
-
-
-def _int_array(a, name, ndim, shape_text):
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array {shape_text}, got {type(a).__name__}")
-    if not np.issubdtype(a.dtype, np.integer):
-        raise TypeError(f"{name}: expected an integer array of token ids, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-D array {shape_text}, got shape {a.shape}")
-    return a
-
-
-def _same_dtype(ref_name, ref, **arrays):
-    for name, a in arrays.items():
-        if a.dtype != ref.dtype:
-            raise TypeError(f"{name}: dtype {a.dtype} does not match {ref_name} dtype {ref.dtype}")
 
 
 # ------------------------------------------------------------ temporal affine
@@ -72,16 +48,16 @@ def temporal_affine_forward(x, W_hy, b_hy):
 
     The same :math:`W_{hy}` at every step. See chapter 2, An RNN language model.
     """
-    _float_array(x, "x", 3, "(T, B, H)")
-    _float_array(W_hy, "W_hy", 2, "(V, H)")
-    _float_array(b_hy, "b_hy", 1, "(V,)")
+    float_array(x, "x", 3, "(T, B, H)")
+    float_array(W_hy, "W_hy", 2, "(V, H)")
+    float_array(b_hy, "b_hy", 1, "(V,)")
     T, B, H = x.shape
     V = W_hy.shape[0]
     if W_hy.shape[1] != H:
         raise ValueError(f"W_hy: expected shape (V, H) with H = {H} (from x), got {W_hy.shape}")
     if b_hy.shape != (V,):
         raise ValueError(f"b_hy: expected shape (V,) = ({V},), got {b_hy.shape}")
-    _same_dtype("x", x, W_hy=W_hy, b_hy=b_hy)
+    same_dtype("x", x, W_hy=W_hy, b_hy=b_hy)
     out = (x.reshape(T * B, H) @ W_hy.T + b_hy).reshape(T, B, V)  # (T, B, V)
     return out, (x, W_hy)
 
@@ -108,7 +84,7 @@ def temporal_affine_backward(dout, cache):
     x, W_hy = cache
     T, B, H = x.shape
     V = W_hy.shape[0]
-    _float_array(dout, "dout", 3, "(T, B, V)")
+    float_array(dout, "dout", 3, "(T, B, V)")
     if dout.shape != (T, B, V):
         raise ValueError(f"dout: expected shape (T, B, V) = {(T, B, V)}, got {dout.shape}")
     d2 = dout.reshape(T * B, V)  # (T*B, V)
@@ -142,8 +118,8 @@ def embedding_forward(idx, W):
     Equivalent to multiplying a one-hot vector by W, without building it.
     See chapter 2, An RNN language model.
     """
-    _int_array(idx, "idx", 2, "(T, B)")
-    _float_array(W, "W", 2, "(V, E)")
+    int_array(idx, "idx", 2, "(T, B)")
+    float_array(W, "W", 2, "(V, E)")
     V = W.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= V):
         raise ValueError(
@@ -172,7 +148,7 @@ def embedding_backward(dout, cache):
     gradients of shared weights.
     """
     idx, (V, E) = cache
-    _float_array(dout, "dout", 3, "(T, B, E)")
+    float_array(dout, "dout", 3, "(T, B, E)")
     if dout.shape != idx.shape + (E,):
         raise ValueError(f"dout: expected shape (T, B, E) = {idx.shape + (E,)}, got {dout.shape}")
     dW = np.zeros((V, E), dtype=dout.dtype)
@@ -214,8 +190,8 @@ def softmax_cross_entropy(logits, targets, mask=None):
     ``torch.nn.functional.cross_entropy`` on the counted tokens.
     See chapter 3, Cross-entropy and perplexity.
     """
-    _float_array(logits, "logits", 3, "(T, B, V)")
-    _int_array(targets, "targets", 2, "(T, B)")
+    float_array(logits, "logits", 3, "(T, B, V)")
+    int_array(targets, "targets", 2, "(T, B)")
     T, B, V = logits.shape
     if targets.shape != (T, B):
         raise ValueError(f"targets: expected shape (T, B) = {(T, B)}, got {targets.shape}")

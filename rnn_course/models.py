@@ -10,16 +10,49 @@ Time-major, like the rest of the library: token ids ``(T, B)``, not nanoGPT's ``
 See chapter 6, Applications.
 """
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import torch_rnn
+from ._validate import positive_int
 
-__all__ = ["CELLS", "IMPLS", "make_core", "map_state", "detach_state", "CharLM", "SequenceModel"]
+__all__ = [
+    "CELLS",
+    "IMPLS",
+    "cell_name",
+    "make_core",
+    "map_state",
+    "detach_state",
+    "CharLM",
+    "SequenceModel",
+]
 
-CELLS = ("rnn", "lstm", "gru")
+CELLS = ("srn", "lstm", "gru")
 IMPLS = ("ours", "torch")
+_MODULE_NAME = {"srn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # torch.nn's class names
+
+
+def cell_name(cell):
+    """Check a recurrent cell's name; return it. ``"srn"`` is the simple (Elman) network.
+
+    The old name ``"rnn"`` still works, with a ``DeprecationWarning``: the
+    library calls the simple recurrent network ``srn`` everywhere (``srn_forward``,
+    :func:`rnn_course.torch_rnn.srn_step`, ``cell="srn"``); only the torch.nn
+    twins keep torch's class names ``RNN`` and ``RNNCell``.
+    """
+    if cell == "rnn":
+        warnings.warn(
+            'cell="rnn" is now cell="srn" (the simple recurrent network)',
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return "srn"
+    if cell not in CELLS:
+        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {CELLS}")
+    return cell
 
 
 def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **kwargs):
@@ -27,8 +60,8 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}
-        ``"rnn"`` is the tanh Elman network.
+    cell : {"srn", "lstm", "gru"}
+        ``"srn"`` is the Elman network (``RNN``, tanh unless ``nonlinearity="relu"``).
     impl : {"ours", "torch"}
         :mod:`rnn_course.torch_rnn` or ``torch.nn``.
     input_size, hidden_size, num_layers, dropout, **kwargs
@@ -39,12 +72,11 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
     nn.Module
         ``RNN``, ``LSTM`` or ``GRU`` from the chosen implementation.
     """
-    if cell not in CELLS:
-        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {CELLS}")
+    cell = cell_name(cell)
     if impl not in IMPLS:
         raise ValueError(f"impl: unknown implementation {impl!r}; choose one of {IMPLS}")
     module = torch_rnn if impl == "ours" else nn
-    cls = getattr(module, cell.upper())
+    cls = getattr(module, _MODULE_NAME[cell])
     return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)
 
 
@@ -75,7 +107,7 @@ class CharLM(nn.Module):
         V.
     hidden_size : int, default 128
         H.
-    cell : {"lstm", "gru", "rnn"}, default "lstm"
+    cell : {"lstm", "gru", "srn"}, default "lstm"
     impl : {"ours", "torch"}, default "ours"
     num_layers : int, default 1
     embedding_dim : int, optional
@@ -119,9 +151,9 @@ class CharLM(nn.Module):
         dropout=0.0,
     ):
         super().__init__()
-        if not isinstance(vocab_size, int) or vocab_size < 2:
-            raise ValueError(f"vocab_size: expected an int >= 2, got {vocab_size!r}")
+        vocab_size = positive_int(vocab_size, "vocab_size", 2)
         embedding_dim = hidden_size if embedding_dim is None else embedding_dim
+        cell = cell_name(cell)
         self.config = dict(
             vocab_size=vocab_size,
             hidden_size=hidden_size,
@@ -169,7 +201,7 @@ class SequenceModel(nn.Module):
         H.
     output_size : int
         O: 1 for regression of one number, the number of classes for classification.
-    cell : {"lstm", "gru", "rnn"}, default "lstm"
+    cell : {"lstm", "gru", "srn"}, default "lstm"
     impl : {"ours", "torch"}, default "ours"
     num_layers : int, default 1
     task : {"regression", "classification"}, default "regression"
@@ -203,6 +235,7 @@ class SequenceModel(nn.Module):
         super().__init__()
         if task not in self.TASKS:
             raise ValueError(f"task: unknown task {task!r}; choose one of {self.TASKS}")
+        cell = cell_name(cell)
         self.config = dict(
             input_size=input_size,
             hidden_size=hidden_size,

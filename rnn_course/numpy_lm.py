@@ -364,7 +364,7 @@ def to_torch_lm(params, dtype=None):
     Returns
     -------
     rnn_course.models.CharLM
-        ``cell="rnn"``, ``impl="torch"``, holding copies of ``params``:
+        ``cell="srn"``, ``impl="torch"``, holding copies of ``params``:
         the same function, so the same loss and (through autograd) the same gradients.
         See chapter 3, Closing the loop: training with our own gradients.
     """
@@ -377,7 +377,7 @@ def to_torch_lm(params, dtype=None):
     V, E = params["embed"].shape
     H = params["W_hh"].shape[0]
     dtype = torch.float64 if dtype is None else dtype
-    model = CharLM(V, H, cell="rnn", impl="torch", embedding_dim=E).to(dtype)
+    model = CharLM(V, H, cell="srn", impl="torch", embedding_dim=E).to(dtype)
     pairs = {
         "embed.weight": params["embed"],
         "rnn.weight_ih_l0": params["W_ih"],

@@ -34,6 +34,12 @@ Two layers of code, one set of equations:
   docstring runs the equivalent loop over the step functions as a doctest, and
   the tests prove the two equal (outputs and every gradient, float64, 1e-12).
 
+Batches of sequences of different lengths: pad them to T steps and pass
+``lengths`` (B,) to the sequence forward. A sequence's state stops changing
+after its last step (later rows repeat it, so ``h[-1]`` is each one's final
+state, as torch.nn returns for a ``PackedSequence``), and the backward sends
+no gradient through the padded steps' gates.
+
 The caches keep references to the inputs and to the returned states: do not
 modify them in place before calling the backward function. See chapter 2 (the
 simple recurrent network), chapter 3 (backpropagation through time) and
@@ -41,6 +47,8 @@ chapter 5 (LSTM and GRU).
 """
 
 import numpy as np
+
+from ._validate import check_shape, float_array, same_dtype
 
 __all__ = [
     "sigmoid",
@@ -70,37 +78,6 @@ _GRU_CACHE = ("x", "h0", "W_ih", "W_hh", "gates", "gh_n", "h")
 # ----------------------------------------------------------------- validation
 
 
-def _check_array(a, name, ndim, shape_text):
-    r"""Check that ``a`` is a floating ndarray of rank ``ndim``; return it."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(
-            f"{name}: expected a numpy array of shape {shape_text}, got {type(a).__name__}"
-        )
-    if not np.issubdtype(a.dtype, np.floating):
-        raise TypeError(
-            f"{name}: expected a floating-point array (float32 or float64), got dtype {a.dtype}"
-        )
-    if a.ndim != ndim:
-        raise ValueError(
-            f"{name}: expected a {ndim}-D array of shape {shape_text}, got shape {a.shape}"
-        )
-    return a
-
-
-def _check_shape(a, name, expected, shape_text):
-    if a.shape != expected:
-        raise ValueError(f"{name}: expected shape {shape_text} = {expected}, got {a.shape}")
-
-
-def _check_dtypes(ref_name, ref, **arrays):
-    for name, a in arrays.items():
-        if a.dtype != ref.dtype:
-            raise TypeError(
-                f"{name}: dtype {a.dtype} does not match {ref_name} dtype {ref.dtype}; "
-                "use one floating dtype for all inputs and weights"
-            )
-
-
 def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     r"""Validate the inputs of a recurrent layer with ``gates`` gate blocks.
 
@@ -108,11 +85,13 @@ def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     """
     g = "" if gates == 1 else f"{gates}"
     x_text = "(T, B, D)" if seq else "(B, D)"
-    _check_array(x, "x", 3 if seq else 2, x_text)
+    float_array(x, "x", 3 if seq else 2, x_text)
     names = list(states)
     first = names[0]
-    _check_array(states[first], first, 2, "(B, H)")
+    float_array(states[first], first, 2, "(B, H)")
     B, H = states[first].shape
+    if H < 1:
+        raise ValueError(f"{first}: expected at least one hidden unit (H >= 1), got shape {(B, H)}")
     T = x.shape[0] if seq else 1
     D = x.shape[-1]
     if x.shape[-2] != B:
@@ -123,23 +102,23 @@ def _check_layer(gates, x, states, W_ih, W_hh, b_ih, b_hh, seq=True):
     if seq and T < 1:
         raise ValueError(f"x: expected at least one time step, got shape {x.shape}")
     for name in names[1:]:
-        _check_array(states[name], name, 2, "(B, H)")
-        _check_shape(states[name], name, (B, H), "(B, H)")
-    _check_array(W_ih, "W_ih", 2, f"({g}H, D)")
-    _check_shape(W_ih, "W_ih", (gates * H, D), f"({g}H, D)")
-    _check_array(W_hh, "W_hh", 2, f"({g}H, H)")
-    _check_shape(W_hh, "W_hh", (gates * H, H), f"({g}H, H)")
-    _check_array(b_ih, "b_ih", 1, f"({g}H,)")
-    _check_shape(b_ih, "b_ih", (gates * H,), f"({g}H,)")
-    _check_array(b_hh, "b_hh", 1, f"({g}H,)")
-    _check_shape(b_hh, "b_hh", (gates * H,), f"({g}H,)")
-    _check_dtypes("x", x, **states, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
+        float_array(states[name], name, 2, "(B, H)")
+        check_shape(states[name], name, (B, H), "(B, H)")
+    float_array(W_ih, "W_ih", 2, f"({g}H, D)")
+    check_shape(W_ih, "W_ih", (gates * H, D), f"({g}H, D)")
+    float_array(W_hh, "W_hh", 2, f"({g}H, H)")
+    check_shape(W_hh, "W_hh", (gates * H, H), f"({g}H, H)")
+    float_array(b_ih, "b_ih", 1, f"({g}H,)")
+    check_shape(b_ih, "b_ih", (gates * H,), f"({g}H,)")
+    float_array(b_hh, "b_hh", 1, f"({g}H,)")
+    check_shape(b_hh, "b_hh", (gates * H,), f"({g}H,)")
+    same_dtype("x", x, **states, W_ih=W_ih, W_hh=W_hh, b_ih=b_ih, b_hh=b_hh)
     return T, B, D, H
 
 
 def _check_upstream(d, name, shape, shape_text, dtype):
-    _check_array(d, name, len(shape), shape_text)
-    _check_shape(d, name, shape, shape_text)
+    float_array(d, name, len(shape), shape_text)
+    check_shape(d, name, shape, shape_text)
     if d.dtype != dtype:
         raise TypeError(f"{name}: dtype {d.dtype} does not match the forward dtype {dtype}")
 
@@ -151,6 +130,28 @@ def _check_cache(cache, forward, keys):
         raise TypeError(
             f"cache: expected the cache returned by {forward} (keys {', '.join(keys)}), got {got}"
         )
+
+
+def _check_lengths(lengths, T, B):
+    r"""Validate optional sequence lengths; return, per step, the rows that have ended.
+
+    ``lengths`` is None or B ints in [1, T]. Returns None when every sequence runs
+    all T steps, else a list of T index arrays: ``ended[t]`` are the sequences b
+    with ``t >= lengths[b]``, whose state is held from step t on.
+    """
+    if lengths is None:
+        return None
+    arr = np.asarray(lengths)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer) or arr.shape != (B,):
+        raise TypeError(
+            f"lengths: expected {B} integers (one per sequence, shape (B,)), "
+            f"got {type(lengths).__name__} of dtype {arr.dtype} and shape {arr.shape}"
+        )
+    if arr.size and (arr.min() < 1 or arr.max() > T):
+        raise ValueError(f"lengths: expected values in [1, T] = [1, {T}], got {arr.tolist()}")
+    if (arr == T).all():
+        return None
+    return [np.flatnonzero(arr <= t) for t in range(T)]
 
 
 def _check_nonlinearity(nonlinearity):
@@ -279,6 +280,7 @@ def srn_step_backward(dh_next, cache):
     factors. See chapter 3, Backpropagation through time.
     """
     _check_cache(cache, "srn_step_forward", SRN_STEP_CACHE)
+    _check_nonlinearity(cache["nonlinearity"])
     x, h_prev, h_next = cache["x"], cache["h_prev"], cache["h_next"]
     W_ih, W_hh = cache["W_ih"], cache["W_hh"]
     _check_upstream(dh_next, "dh_next", h_next.shape, "(B, H)", h_next.dtype)
@@ -294,7 +296,7 @@ def srn_step_backward(dh_next, cache):
     return dx, dh_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
 
 
-def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
+def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh", lengths=None):
     r"""Run a simple (Elman) recurrent layer over a whole sequence.
 
     Parameters
@@ -309,6 +311,12 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         Weights in ``torch.nn.RNN`` layout (``weight_ih_l0`` etc.).
     nonlinearity : {"tanh", "relu"}
         The activation f.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its state after step ``lengths[b] - 1``: later steps
+        repeat that state (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -343,6 +351,7 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     """
     _check_nonlinearity(nonlinearity)
     T, B, D, H = _check_layer(1, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     xw = _project_inputs(x, W_ih, b_ih + b_hh, 1, H)[0]  # (T, B, H)
     W_hh_t = np.ascontiguousarray(W_hh.T)  # (H, H)
     h = xw  # written in place: step t overwrites its own input projection
@@ -354,6 +363,8 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
             np.tanh(a, out=a)
         else:
             np.maximum(a, 0, out=a)
+        if ended is not None and ended[t].size:
+            a[ended[t]] = h_prev[ended[t]]  # finished sequences keep their state
         h_prev = a
     cache = {
         "x": x,
@@ -362,6 +373,7 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         "W_hh": W_hh,
         "h": h,
         "nonlinearity": nonlinearity,
+        "ended": ended,
     }
     return h, cache
 
@@ -423,20 +435,29 @@ def srn_backward(dh, cache):
     True
     """
     _check_cache(cache, "srn_forward", _SRN_CACHE)
+    _check_nonlinearity(cache["nonlinearity"])
     x, h0, W_ih, W_hh, h = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"], cache["h"]
     T, B, H = h.shape
     _check_upstream(dh, "dh", (T, B, H), "(T, B, H)", h.dtype)
     tanh = cache["nonlinearity"] == "tanh"
     da = np.empty_like(h)  # (T, B, H) gradient on the pre-activations
     dh_next = np.zeros_like(h0)  # (B, H) gradient arriving from step t + 1
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         d = da[t]
         np.add(dh[t], dh_next, out=d)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:
+            held = d[idx]  # (n, H) a held state passes its gradient straight back
         if tanh:
             d *= 1 - h[t] * h[t]  # tanh' = 1 - h^2
         else:
             d *= h[t] > 0  # relu' = [h > 0]
+        if idx is not None:
+            d[idx] = 0
         dh_next = d @ W_hh  # (B, H)
+        if idx is not None:
+            dh_next[idx] = held
     D = x.shape[2]
     dx = (da.reshape(T * B, H) @ W_ih).reshape(T, B, D)  # (T, B, D)
     dW_ih = _weight_grad(da[None], x)  # (H, D)
@@ -558,7 +579,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
     return dx, dh_prev, dc_prev, dW_ih, dW_hh, db_ih, db_ih.copy()
 
 
-def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
+def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh, lengths=None):
     r"""Run an LSTM layer over a whole sequence (``torch.nn.LSTM`` equations).
 
     Parameters
@@ -570,6 +591,12 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     W_hh : ndarray, shape (4H, H)
     b_ih, b_hh : ndarray, shape (4H,)
         Gate blocks in the order i, f, g, o, as in ``torch.nn.LSTM``.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its states after step ``lengths[b] - 1``: later steps
+        repeat those states (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -613,6 +640,7 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     True
     """
     T, B, D, H = _check_layer(4, x, {"h0": h0, "c0": c0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     gi = _project_inputs(x, W_ih, b_ih + b_hh, 4, H)  # (4, T, B, H) x W_ih^T + b_ih + b_hh
     W_hh_t = _stacked_transpose(W_hh, 4, H)  # (4, H, H)
     gates = np.empty((T, 4, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearity
@@ -633,6 +661,9 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
         c_t += i * g
         np.tanh(c_t, out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h[t])  # h_t = o * tanh(c_t)
+        if ended is not None and ended[t].size:  # finished sequences keep their states
+            h[t][ended[t]] = h_prev[ended[t]]
+            c_t[ended[t]] = c_prev[ended[t]]
         h_prev, c_prev = h[t], c_t
     cache = {
         "x": x,
@@ -644,6 +675,7 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
         "h": h,
         "c": c,
         "tanh_c": tanh_c,
+        "ended": ended,
     }
     return h, c, cache
 
@@ -721,11 +753,15 @@ def lstm_backward(dh, cache, dc_last=None):
     da = np.empty((T, B, 4 * H), dtype=h.dtype)  # (T, B, 4H)
     dh_next = np.zeros_like(h0)
     dc = np.zeros_like(c0) if dc_last is None else dc_last.copy()  # (B, H)
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         i, f, g, o = gates[t]
         c_prev = c[t - 1] if t > 0 else c0
         d_i, d_f, d_g, d_o = (da[t, :, k * H : (k + 1) * H] for k in range(4))  # (B, H) views
         dh_t = dh[t] + dh_next  # (B, H)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:  # held states pass their gradients straight back
+            held_h, held_c = dh_t[idx], dc[idx]
         # o: dL/do = dh * tanh(c); through the sigmoid: * o (1 - o)
         np.multiply(dh_t, tanh_c[t], out=d_o)
         d_o *= o * (1 - o)
@@ -739,8 +775,12 @@ def lstm_backward(dh, cache, dc_last=None):
         d_f *= f * (1 - f)
         np.multiply(dc, i, out=d_g)  # g: dc * i * (1 - g^2)
         d_g *= 1 - g * g
+        if idx is not None:
+            da[t, idx] = 0
         dc *= f  # additive path: dc_{t-1} = dc_t * f_t
         dh_next = da[t] @ W_hh  # (B, H): one product for the four gates
+        if idx is not None:
+            dh_next[idx], dc[idx] = held_h, held_c
     D = x.shape[2]
     da2 = da.reshape(T * B, 4 * H)
     dx = (da2 @ W_ih).reshape(T, B, D)  # (T, B, D)
@@ -851,7 +891,7 @@ def gru_step_backward(dh_next, cache):
     return dx, dh_prev, dW_ih, dW_hh, dgi.sum(axis=0), dgh.sum(axis=0)
 
 
-def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
+def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh, lengths=None):
     r"""Run a GRU layer over a whole sequence (``torch.nn.GRU`` equations).
 
     Parameters
@@ -862,6 +902,12 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     W_hh : ndarray, shape (3H, H)
     b_ih, b_hh : ndarray, shape (3H,)
         Gate blocks in the order r, z, n, as in ``torch.nn.GRU``.
+    lengths : array of int, shape (B,), optional
+        Length of each sequence of a padded batch, each in [1, T]. Sequence b
+        stops updating its state after step ``lengths[b] - 1``: later steps
+        repeat that state (pad with anything; mask those steps out of the loss),
+        so the last row holds each sequence's own final state, as
+        ``torch.nn`` returns for a ``PackedSequence``. None: all run T steps.
 
     Returns
     -------
@@ -899,6 +945,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
     True
     """
     T, B, D, H = _check_layer(3, x, {"h0": h0}, W_ih, W_hh, b_ih, b_hh)
+    ended = _check_lengths(lengths, T, B)
     gi = _project_inputs(x, W_ih, b_ih, 3, H)  # (3, T, B, H) x W_ih^T + b_ih
     gi[:2] += b_hh[: 2 * H].reshape(2, 1, 1, H)  # r and z take both biases up front
     b_hn = b_hh[2 * H :]  # (H,) stays inside r * (W_hn h + b_hn)
@@ -922,6 +969,8 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         np.subtract(h_prev, n, out=h_t)  # h = n + z * (h_prev - n)
         h_t *= z
         h_t += n
+        if ended is not None and ended[t].size:
+            h_t[ended[t]] = h_prev[ended[t]]  # finished sequences keep their state
         h_prev = h_t
     cache = {
         "x": x,
@@ -931,6 +980,7 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
         "gates": gates,
         "gh_n": gh_n,
         "h": h,
+        "ended": ended,
     }
     return h, cache
 
@@ -999,11 +1049,15 @@ def gru_backward(dh, cache):
     dgh = np.empty((3, T, B, H), dtype=h.dtype)  # gradient on W_hh h + b_hh, per gate
     dgi_n = np.empty((T, B, H), dtype=h.dtype)  # gradient on W_in x + b_in
     dh_next = np.zeros_like(h0)
+    ended = cache.get("ended")
     for t in range(T - 1, -1, -1):
         r, z, n = gates[t]
         h_prev = h[t - 1] if t > 0 else h0
         d_r, d_z, d_n = dgh[:, t]
         dh_t = dh[t] + dh_next  # (B, H)
+        idx = None if ended is None or not ended[t].size else ended[t]
+        if idx is not None:
+            held = dh_t[idx]  # a held state passes its gradient straight back
         # z: dh * (h_prev - n) * z (1 - z)
         np.subtract(h_prev, n, out=d_z)
         d_z *= dh_t
@@ -1015,8 +1069,13 @@ def gru_backward(dh, cache):
         np.multiply(da_n, r, out=d_n)  # recurrent side of n: * r
         np.multiply(da_n, gh_n[t], out=d_r)  # r: da_n * (W_hn h + b_hn) * r (1 - r)
         d_r *= r * (1 - r)
+        if idx is not None:
+            dgh[:, t, idx] = 0
+            da_n[idx] = 0
         dh_t *= z  # direct path h_prev -> h
         dh_next = dh_t + _back_through(dgh[:, t], W_hh_blocks)  # (B, H)
+        if idx is not None:
+            dh_next[idx] = held
     D = x.shape[2]
     W_i = W_ih.reshape(3, H, D)
     dx = _back_through(dgh[:2].reshape(2, T * B, H), W_i[:2])  # r, z

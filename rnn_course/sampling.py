@@ -33,7 +33,20 @@ def apply_temperature(logits, temperature):
     the arg max; as ``tau -> inf``, to the uniform distribution.
     """
     positive_number(temperature, "temperature")
+    _check_logits(logits)
     return logits / temperature
+
+
+def _check_logits(logits):
+    """Refuse NaN and +inf logits (NumPy or torch), and rows that are all -inf."""
+    if bool((logits != logits).any()):
+        raise ValueError("logits: expected real numbers, got NaN (check the model's output)")
+    if bool((logits == float("inf")).any()):
+        raise ValueError("logits: expected finite values or -inf (a masked token), got +inf")
+    if bool((logits == float("-inf")).all(-1).any()):
+        raise ValueError(
+            "logits: every logit of a row is -inf, so no token can be chosen; keep at least one"
+        )
 
 
 def top_k_filter(logits, k):
@@ -57,8 +70,13 @@ def top_k_filter(logits, k):
 
 
 def softmax(logits):
-    """Numerically stable softmax over the last axis (NumPy, float64)."""
+    """Numerically stable softmax over the last axis (NumPy, float64).
+
+    ``-inf`` logits get probability 0; NaN, ``+inf`` or a row that is all
+    ``-inf`` raise ``ValueError`` (there is no distribution to return).
+    """
     z = np.asarray(logits, dtype=np.float64)
+    _check_logits(z)
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)

@@ -29,8 +29,29 @@ H hidden size, L layers, ``num_directions`` 2 when bidirectional (else 1), G the
 number of gates (1, 4, 3) and ``gate_size = G * H`` rows of ``W_ih``; time-major
 ``(T, B, D)`` unless ``batch_first=True``.
 
+A :class:`~torch.nn.utils.rnn.PackedSequence` (from ``pack_padded_sequence`` or
+``pack_sequence``, sorted or not) is accepted as torch.nn accepts it: the
+same loop runs on the packed data, where step t holds the ``batch_sizes[t]``
+sequences still running, so each sequence's state stops at its own last step;
+the output is a PackedSequence with the input's ``batch_sizes`` and indices,
+and the final states come back in the caller's order. ``all_weights``,
+``_all_weights``, ``_flat_weights_names`` and ``_flat_weights`` are there too.
+
+What still differs from torch.nn:
+
+- the modules are not ``nn.RNNBase`` instances (``isinstance`` checks fail);
+  ``flatten_parameters`` does nothing and ``_flat_weights`` is a read-only view;
+- dropout between layers draws other random numbers than torch.nn's kernel
+  (same probability, different masks);
+- with packed input, torch.nn checks neither the feature size nor the state
+  shapes (a wrong size returns a silent answer on the CPU); the twins raise the
+  same errors as for a padded batch;
+- no cuDNN or oneDNN: the loop runs step by step, slower than torch.nn
+  (:func:`rnn_course.torch_lstm.lstm_sequence` writes the LSTM's backward by
+  hand and comes closer).
+
 See chapter 2 (simple recurrent network), chapter 5 (LSTM and GRU) and chapter 6
-(bidirectional and deep networks).
+(bidirectional and deep networks, variable-length batches).
 """
 
 import math
@@ -40,10 +61,13 @@ import warnings
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence
+
+from ._validate import tensor as check_tensor
 
 __all__ = [
     "RNNShapeError",
-    "rnn_step",
+    "srn_step",
     "lstm_step",
     "gru_step",
     "RNNCell",
@@ -68,8 +92,8 @@ class RNNShapeError(ValueError, RuntimeError):
 # ----------------------------------------------------------------------------- one time step
 
 
-def rnn_step(gi_t, h, w_hh_t, nonlinearity="tanh"):
-    """One step of the simple recurrent network.
+def srn_step(gi_t, h, w_hh_t, nonlinearity="tanh"):
+    """One step of the simple recurrent network (SRN; torch.nn calls its module ``RNN``).
 
     Parameters
     ----------
@@ -175,12 +199,6 @@ def _check_type(value, name, kind, kind_name):
         raise TypeError(f"{name} should be of type {kind_name}, got: {type(value).__name__}")
 
 
-def _check_tensor(x, name):
-    """A TypeError naming the argument (torch.nn fails later with an AttributeError)."""
-    if not torch.is_tensor(x):
-        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
-
-
 def _init_uniform(module, hidden_size):
     """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]`` (0 when H = 0), exactly as torch.nn."""
     k = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
@@ -231,13 +249,13 @@ class _CellBase(nn.Module):
         ``states`` is a list of the given states (or Nones); for an LSTMCell, two.
         """
         name = type(self).__name__
-        _check_tensor(input, "input")
+        check_tensor(input, "input")
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         for k, s in enumerate(states):
             if s is None:
                 continue
-            _check_tensor(s, "hx")
+            check_tensor(s, "hx")
             if s.dim() not in (1, 2):
                 which = f"hx[{k}]" if len(states) == 2 else "hidden"
                 raise ValueError(f"{name}: Expected {which} to be 1D or 2D, got {s.dim()}D instead")
@@ -313,7 +331,7 @@ class RNNCell(_CellBase):
         x, (h,), batched = self._prepare(input, [hx])  # (B, D), (B, H)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h = rnn_step(self._proj(x, fold=True), h, self.weight_hh.t(), self.nonlinearity)
+        h = srn_step(self._proj(x, fold=True), h, self.weight_hh.t(), self.nonlinearity)
         return h if batched else h.squeeze(0)
 
 
@@ -448,6 +466,7 @@ class _RNNBase(nn.Module):
         gate_size = _GATES[mode] * hidden_size  # G * H
         out_size = proj_size if proj_size > 0 else hidden_size  # what h_t holds: P or H
         kw = {"device": device, "dtype": dtype}
+        self._all_weights = []  # parameter names per layer and direction, as in torch.nn
         for layer in range(num_layers):
             layer_in = input_size if layer == 0 else out_size * num_directions
             for direction in range(num_directions):
@@ -462,7 +481,20 @@ class _RNNBase(nn.Module):
                     shapes["weight_hr"] = (proj_size, hidden_size)  # (P, H)
                 for name, shape in shapes.items():
                     self.register_parameter(name + sfx, nn.Parameter(torch.empty(shape, **kw)))
+                self._all_weights.append([name + sfx for name in shapes])
+        self._flat_weights_names = [n for names in self._all_weights for n in names]
         self.reset_parameters()
+
+    @property
+    def all_weights(self):
+        """The parameters, one list per layer and direction (``weight_ih``, ``weight_hh``,
+        ``bias_ih``, ``bias_hh``, ``weight_hr``), as ``torch.nn.RNNBase.all_weights``."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    @property
+    def _flat_weights(self):
+        """The parameters in ``_flat_weights_names`` order (torch.nn keeps this list too)."""
+        return [getattr(self, name) for name in self._flat_weights_names]
 
     def reset_parameters(self):
         """Uniform on ``[-1/sqrt(H), 1/sqrt(H)]``, like torch.nn."""
@@ -506,7 +538,7 @@ class _RNNBase(nn.Module):
     def _prepare(self, input, hx):
         """torch.nn's checks, in its order. Returns time-major input, the states, batched."""
         name = type(self).__name__
-        _check_tensor(input, "input")
+        check_tensor(input, "input")
         if input.dim() not in (2, 3):
             tensor = " tensor" if name == "RNN" else ""  # torch.nn's wording differs per class
             raise ValueError(
@@ -516,7 +548,7 @@ class _RNNBase(nn.Module):
         lstm = len(self._state_sizes()) == 2
         for s in hx:
             if s is not None:
-                _check_tensor(s, "hx")
+                check_tensor(s, "hx")
         given = [s for s in hx if s is not None]
         want = 3 if batched else 2
         if given and any(s.dim() != want for s in given):
@@ -531,6 +563,32 @@ class _RNNBase(nn.Module):
             input = input.unsqueeze(0 if self.batch_first else 1)
             hx = [None if s is None else s.unsqueeze(1) for s in hx]
         x = input.transpose(0, 1) if self.batch_first else input  # (T, B, D)
+        self._check_input(x)
+        states = self._initial_states(x, hx, x.shape[1])
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        return x, states, batched
+
+    def _prepare_packed(self, input, hx):
+        """torch.nn's checks for a PackedSequence. Returns data (N, D), batch sizes, states.
+
+        As torch.nn does, given states are put in the packed (sorted) order first.
+        """
+        data, batch_sizes, sorted_indices, _ = input
+        check_tensor(data, "input.data")
+        if data.dim() != 2:
+            raise RNNShapeError(f"input must have 2 dimensions, got {data.dim()}")
+        for s in hx:
+            if s is not None:
+                check_tensor(s, "hx")
+        if sorted_indices is not None:
+            hx = [None if s is None else s.index_select(1, sorted_indices) for s in hx]
+        self._check_input(data)
+        sizes = batch_sizes.tolist()  # B_t: sequences still running at step t, non-increasing
+        return data, sizes, self._initial_states(data, hx, sizes[0])
+
+    def _check_input(self, x):
+        """torch.nn's dtype and feature-size checks of the input (..., D)."""
         weight = self.weight_ih_l0
         if x.dtype != weight.dtype:
             raise ValueError(
@@ -542,7 +600,10 @@ class _RNNBase(nn.Module):
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                 f"got {x.shape[-1]}"
             )
-        T, B = x.shape[0], x.shape[1]
+
+    def _initial_states(self, x, hx, B):
+        """The given states, checked against (L * num_directions, B, size), or zeros."""
+        lstm = len(self._state_sizes()) == 2
         L = self.num_layers * (2 if self.bidirectional else 1)
         states = []
         for k, (s, size) in enumerate(zip(hx, self._state_sizes(), strict=True)):
@@ -553,49 +614,90 @@ class _RNNBase(nn.Module):
                 which = f"hidden[{k}]" if lstm else "hidden"
                 raise RNNShapeError(f"Expected {which} size {expected}, got {list(s.shape)}")
             states.append(s)
-        if T == 0:
-            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-        return x, states, batched
+        return states
 
     def _run(self, input, hx):
-        """Shared forward. ``hx``: list of states, each (L * num_directions, B, H) or None."""
-        x, states, batched = self._prepare(input, hx)  # (T, B, D), [(L*dirs, B, H), ...]
-        num_directions = 2 if self.bidirectional else 1
-        finals = [[] for _ in states]
-        layer_input = x  # (T, B, D_l)
-        for layer in range(self.num_layers):
-            outs = []
-            for direction in range(num_directions):
-                w = self._layer(layer, direction)
-                gi = F.linear(layer_input, w["w_ih"], self._input_bias(w))  # (T, B, G*H)
-                k = layer * num_directions + direction
-                out, last = self._scan(gi, tuple(s[k] for s in states), w, direction == 1)
-                outs.append(out)  # (T, B, H)
-                for f, v in zip(finals, last, strict=True):
-                    f.append(v)
-            layer_input = outs[0] if num_directions == 1 else torch.cat(outs, 2)  # (T, B, 2H)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, training=True)
-        output = layer_input  # (T, B, num_directions * H)
-        finals = [torch.stack(f) for f in finals]  # each (L * num_directions, B, H)
+        """Shared forward. ``hx``: list of states, each (L * num_directions, B, H) or None.
+
+        A PackedSequence runs the same loop on its data (N, D): step t holds the first
+        ``batch_sizes[t]`` sequences, so a sequence's state stops changing after its
+        last step, and the result is packed again (states back in the caller's order).
+        """
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            x, sizes, states = self._prepare_packed(input, hx)  # (N, D), T ints, [(L*dirs, B, H)]
+        else:
+            x, states, batched = self._prepare(input, hx)  # (T, B, D), [(L*dirs, B, H), ...]
+            sizes = None
+        output, finals = self._layers(x, sizes, states)
+        if packed:
+            if input.unsorted_indices is not None:
+                finals = [f.index_select(1, input.unsorted_indices) for f in finals]
+            return PackedSequence(output, *input[1:]), finals
         if not batched:
             return output.squeeze(1), [f.squeeze(1) for f in finals]
         if self.batch_first:
             output = output.transpose(0, 1)  # (B, T, num_directions * H)
         return output, finals
 
-    def _scan(self, gi, state, w, reverse):
-        """Run :meth:`_cell` over the steps of ``gi`` (T, B, G*H); return (T, B, H), state."""
-        steps = gi.unbind(0)  # T tensors (B, G*H): unbind is much faster than gi[t]
-        if reverse:
-            steps = steps[::-1]
-        outs = []
+    def _layers(self, x, sizes, states):
+        """The layer x direction loop. ``x`` (T, B, D), or packed data (N, D) with ``sizes``."""
+        num_directions = 2 if self.bidirectional else 1
+        finals = [[] for _ in states]
+        layer_input = x  # (T, B, D_l) or (N, D_l)
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(num_directions):
+                w = self._layer(layer, direction)
+                gi = F.linear(layer_input, w["w_ih"], self._input_bias(w))  # (T, B, G*H)
+                steps = gi.unbind(0) if sizes is None else gi.split(sizes)  # T x (B_t, G*H)
+                k = layer * num_directions + direction
+                state = tuple(s[k] for s in states)
+                if direction == 0:
+                    out, last = self._scan(steps, state, w)
+                else:
+                    out, last = self._scan_reverse(steps, state, w)
+                outs.append(torch.stack(out) if sizes is None else torch.cat(out))  # (T, B, H)
+                for f, v in zip(finals, last, strict=True):
+                    f.append(v)
+            layer_input = outs[0] if num_directions == 1 else torch.cat(outs, -1)  # (.., 2H)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, training=True)
+        return layer_input, [torch.stack(f) for f in finals]  # each (L * num_directions, B, H)
+
+    def _scan(self, steps, state, w):
+        """Run :meth:`_cell` forward in time; return the T outputs and the final state.
+
+        ``steps[t]`` is (B_t, G*H) with B_t non-increasing (all B without packing):
+        when B_t shrinks, the sequences B_t.. have ended and their states are final.
+        """
+        outs, ended = [], []
         for gi_t in steps:
+            b = gi_t.shape[0]
+            if b < state[0].shape[0]:  # sequences b.. ended at the previous step
+                ended.append(tuple(s[b:] for s in state))
+                state = tuple(s[:b] for s in state)
             state = self._cell(gi_t, state, w)
-            outs.append(state[0])
-        if reverse:
-            outs.reverse()
-        return torch.stack(outs), state  # (T, B, H)
+            outs.append(state[0])  # (B_t, H)
+        if ended:  # the final states in batch order: the longest sequences come first
+            ended.append(state)
+            state = tuple(torch.cat(parts[::-1]) for parts in zip(*ended, strict=True))
+        return outs, state
+
+    def _scan_reverse(self, steps, state0, w):
+        """Run :meth:`_cell` backward in time: each sequence starts at its own last step."""
+        state = tuple(s[: steps[-1].shape[0]] for s in state0)
+        outs = []
+        for gi_t in reversed(steps):
+            b = gi_t.shape[0]
+            if b > state[0].shape[0]:  # sequences that start here (going backward)
+                state = tuple(
+                    torch.cat([s, s0[s.shape[0] : b]]) for s, s0 in zip(state, state0, strict=True)
+                )
+            state = self._cell(gi_t, state, w)
+            outs.append(state[0])  # (B_t, H)
+        outs.reverse()
+        return outs, state
 
     def _input_bias(self, w):
         """The bias added in the input projection: ``b_ih + b_hh`` (GRU: ``b_ih`` only)."""
@@ -630,7 +732,9 @@ class RNN(_RNNBase):
     ``forward(input, hx=None)``: ``input`` (T, B, D) (or (B, T, D) with
     ``batch_first``, or unbatched (T, D)); ``hx`` (L * num_directions, B, H),
     zeros if omitted. Returns ``(output, h_n)``: output (T, B, num_directions *
-    H), h_n (L * num_directions, B, H).
+    H), h_n (L * num_directions, B, H). ``input`` may be a PackedSequence; the
+    output is then one too, and h_n holds each sequence's state after its own
+    last step.
 
     Attributes: ``weight_ih_l{k}`` (H, D or num_directions * H), ``weight_hh_l{k}``
     (H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (H,), plus ``..._reverse`` for the
@@ -653,7 +757,7 @@ class RNN(_RNNBase):
         super().__init__("RNN_" + nonlinearity.upper(), *args, **kwargs)
 
     def _cell(self, gi_t, state, w):
-        return (rnn_step(gi_t, state[0], w["w_hh_t"], self.nonlinearity),)
+        return (srn_step(gi_t, state[0], w["w_hh_t"], self.nonlinearity),)
 
     def forward(self, input, hx=None):
         output, (h_n,) = self._run(input, [hx])

@@ -29,7 +29,6 @@ import hashlib
 import io
 import json
 import math
-import numbers
 import os
 import pickle
 import sys
@@ -38,6 +37,7 @@ import time
 import numpy as np
 import torch
 
+from ._validate import is_finite_real, positive_int, read_bounded
 from .batching import lm_stream, tbptt_chunks
 from .models import detach_state, map_state
 
@@ -136,8 +136,8 @@ def evaluate_lm(model, ids, batch_size=16, seq_len=128, device=None):
         Nats per token. Perplexity is ``exp`` of it; bits per token is it / ln 2.
     """
     ids = _as_ids(ids, "ids")
-    _check_count(batch_size, "batch_size", 1)
-    _check_count(seq_len, "seq_len", 1)
+    positive_int(batch_size, "batch_size", 1)
+    positive_int(seq_len, "seq_len", 1)
     device = device or next(model.parameters()).device
     batch_size = max(1, min(batch_size, (len(ids) - 1) // 2))
     seq_len = max(1, min(seq_len, len(ids) // batch_size - 1))
@@ -201,8 +201,21 @@ def save_checkpoint(path, tensors, meta):
             os.remove(tmp)
 
 
-def load_checkpoint(path, map_location="cpu"):
+MAX_CHECKPOINT_BYTES = 4 * 2**30  #: default cap of :func:`load_checkpoint` (4 GiB)
+MAX_HEADER_BYTES = 16 * 2**20  #: the JSON header of a checkpoint is at most 16 MiB
+
+
+def load_checkpoint(path, map_location="cpu", max_bytes=MAX_CHECKPOINT_BYTES):
     """Read a checkpoint written by :func:`save_checkpoint`; never runs code from the file.
+
+    Parameters
+    ----------
+    path : str or path
+        A regular file (not a device or a pipe).
+    map_location : optional
+        As for ``torch.load``.
+    max_bytes : int, default 4 GiB
+        A longer file raises ``ValueError`` before it fills memory.
 
     Returns
     -------
@@ -217,14 +230,12 @@ def load_checkpoint(path, map_location="cpu"):
         No such file.
     ValueError
         Not a checkpoint of this library, truncated, corrupted (the checksum
-        differs), or holding objects other than tensors and plain data. The
-        message says which; nothing is loaded.
+        differs), holding objects other than tensors and plain data, not a
+        regular file, or larger than ``max_bytes``. The message says which;
+        nothing is loaded.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"checkpoint: no such file {path!r}")
-    with open(path, "rb") as f:
-        raw = f.read()
+    raw = read_bounded(path, max_bytes, "checkpoint")
     where = f"checkpoint: {path!r}"
     n_magic = len(CHECKPOINT_MAGIC)
     if not raw.startswith(CHECKPOINT_MAGIC):
@@ -233,11 +244,16 @@ def load_checkpoint(path, map_location="cpu"):
             f"{CHECKPOINT_MAGIC!r}); refusing to load it"
         )
     n_head = int.from_bytes(raw[n_magic : n_magic + 8], "little")
+    if n_head > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"{where} has a damaged header: it claims {n_head} bytes, more than the "
+            f"{MAX_HEADER_BYTES} a checkpoint header may have"
+        )
     start = n_magic + 8 + n_head
     try:
         header = json.loads(raw[n_magic + 8 : start].decode("utf-8"))
         n_payload, digest = header["payload_bytes"], header["sha256"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ValueError(f"{where} has a damaged header (truncated or corrupted file)") from None
     if header.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(
@@ -298,18 +314,6 @@ def _set_rng_state(s):
     torch.set_rng_state(s["torch"])
     if "cuda" in s and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(s["cuda"])
-
-
-def _is_real(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _check_count(v, name, minimum):
-    """A step count or interval: an int (not bool, not float) >= ``minimum``."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {v!r}")
-    if v < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {v!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -382,19 +386,19 @@ class LMTrainConfig:
             ("eval_batch_size", 1),
             ("seed", 0),
         ):
-            _check_count(getattr(self, name), name, minimum)
+            positive_int(getattr(self, name), name, minimum)
         if self.checkpoint_every is not None:
-            _check_count(self.checkpoint_every, "checkpoint_every", 1)
-        if not _is_real(self.lr) or not self.lr > 0:
+            positive_int(self.checkpoint_every, "checkpoint_every", 1)
+        if not is_finite_real(self.lr) or not self.lr > 0:
             raise ValueError(f"lr: expected a learning rate > 0, got {self.lr!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(
                 f"optimizer: unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}"
             )
-        if self.clip is not None and not (_is_real(self.clip) and self.clip > 0):
+        if self.clip is not None and not (is_finite_real(self.clip) and self.clip > 0):
             raise ValueError(f"clip: expected a maximum norm > 0 or None, got {self.clip!r}")
         if self.max_seconds is not None and not (
-            _is_real(self.max_seconds) and self.max_seconds >= 0
+            is_finite_real(self.max_seconds) and self.max_seconds >= 0
         ):
             raise ValueError(
                 f"max_seconds: expected a time budget >= 0 or None, got {self.max_seconds!r}"
@@ -608,12 +612,12 @@ def train_sequence_model(
     >>> m = models.SequenceModel(2, 32, 1, cell="lstm")
     >>> curve = train.train_sequence_model(m, lambda r: adding_problem(32, 20, r), steps=10)
     """
-    _check_count(steps, "steps", 0)
-    _check_count(eval_every, "eval_every", 1)
-    _check_count(seed, "seed", 0)
-    if clip is not None and not (_is_real(clip) and clip > 0):
+    positive_int(steps, "steps", 0)
+    positive_int(eval_every, "eval_every", 1)
+    positive_int(seed, "seed", 0)
+    if clip is not None and not (is_finite_real(clip) and clip > 0):
         raise ValueError(f"clip: expected a maximum norm > 0 or None, got {clip!r}")
-    if max_seconds is not None and not (_is_real(max_seconds) and max_seconds >= 0):
+    if max_seconds is not None and not (is_finite_real(max_seconds) and max_seconds >= 0):
         raise ValueError(f"max_seconds: expected a time budget >= 0 or None, got {max_seconds!r}")
     device = resolve_device(device)
     model.to(device)

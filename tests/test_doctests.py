@@ -43,3 +43,16 @@ def test_docstring_examples_run(name):
         assert result.failed == 0, f"{test.name}: {result.failed} example(s) failed\n" + "".join(
             report
         )
+
+
+def test_package_docstring_lists_every_module():
+    import re
+
+    listed = set(re.findall(r"``rnn_course\.(\w+)``", rnn_course.__doc__))
+    found = {
+        m.name for m in pkgutil.iter_modules(rnn_course.__path__) if not m.name.startswith("_")
+    }
+    assert listed == found, (
+        f"missing from the docstring: {sorted(found - listed)}; "
+        f"listed but absent: {sorted(listed - found)}"
+    )

@@ -112,7 +112,7 @@ BAD = [
     (
         lambda: layers.temporal_affine_forward(np.zeros((3, 4)), np.zeros((2, 4)), np.zeros(2)),
         ValueError,
-        r"x: expected a 3-D array \(T, B, H\)",
+        r"x: expected a 3-D array of shape \(T, B, H\)",
     ),
     (
         lambda: layers.temporal_affine_forward(np.zeros((1, 3, 4)), np.zeros((2, 5)), np.zeros(2)),

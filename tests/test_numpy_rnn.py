@@ -465,3 +465,108 @@ def test_backward_bad_upstream():
         nr.lstm_step_backward(np.zeros((2, 5)), np.zeros((2, 5)), step)
     with pytest.raises(TypeError, match="dh: dtype float32 does not match the forward dtype"):
         nr.lstm_backward(np.zeros((3, 2, 5), dtype=np.float32), cache)
+
+
+# ------------------------------------------------- variable lengths (padded batches)
+
+LENGTHS = np.array([3, 6, 1, 6, 4])  # unsorted, with a length-1 and two full sequences
+
+
+def _forward(kind, lengths):
+    """The sequence forward of ``kind`` with ``lengths``, returning (h, c or None, cache)."""
+
+    def fwd(**q):
+        if kind == "lstm":
+            return nr.lstm_forward(**q, lengths=lengths)
+        if kind == "gru":
+            h, cache = nr.gru_forward(**q, lengths=lengths)
+        else:
+            h, cache = nr.srn_forward(**q, nonlinearity=kind, lengths=lengths)
+        return h, None, cache
+
+    return fwd
+
+
+def _backward(kind, dh, cache, dc_last=None):
+    if kind == "lstm":
+        return nr.lstm_backward(dh, cache, dc_last)
+    return {"gru": nr.gru_backward}.get(kind, nr.srn_backward)(dh, cache)
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_lengths_backward_matches_numeric_gradient(kind):
+    T, B, D, H = 6, 5, 3, 4
+    p = make_inputs(kind, T, B, D, H, seed=5)
+    fwd = _forward(kind, LENGTHS)
+    rng = np.random.default_rng(6)
+    dh = rng.standard_normal((T, B, H))  # padded steps too: they flow to the held state
+    dc = rng.standard_normal((B, H))
+    h, c, cache = fwd(**p)
+    g = _backward(kind, dh, cache, dc if kind == "lstm" else None)
+    names = ["x", "h0", "c0"][: 3 if kind == "lstm" else 2] + ["W_ih", "W_hh", "b_ih", "b_hh"]
+    if kind == "lstm":
+
+        def fun(**q):
+            h, c, _ = fwd(**q)
+            return np.concatenate([h.ravel(), c[-1].ravel()])
+
+        dout = np.concatenate([dh.ravel(), dc.ravel()])
+    else:
+        fun, dout = (lambda **q: fwd(**q)[0]), dh
+    errors = gradcheck(fun, p, dout, dict(zip(names, g, strict=True)))
+    assert_within({"d" + k: v for k, v in errors.items()}, SEQ_BUDGET, f"{kind} with lengths")
+    for b, n in enumerate(LENGTHS):  # the state is held after each sequence's last step
+        assert np.array_equal(h[n - 1 :, b], np.broadcast_to(h[n - 1, b], (T - n + 1, H)))
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("kind", ["tanh", "relu", "lstm", "gru"])
+def test_lengths_match_packed_torch_nn(kind, enforce_sorted):
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    lengths = np.sort(LENGTHS)[::-1].copy() if enforce_sorted else LENGTHS
+    T, B, D, H = 6, 5, 3, 4
+    p = make_inputs(kind, T, B, D, H, seed=7)
+    torch.manual_seed(0)
+    m = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}.get(kind, torch.nn.RNN)
+    m = (m(D, H) if kind in ("lstm", "gru") else m(D, H, nonlinearity=kind)).double()
+    with torch.no_grad():
+        for name in ["W_ih", "W_hh", "b_ih", "b_hh"]:
+            torch_name = {"W": "weight", "b": "bias"}[name[0]] + "_" + name[2:] + "_l0"
+            getattr(m, torch_name).copy_(torch.tensor(p[name]))
+    x = torch.tensor(p["x"], requires_grad=True)
+    hx = [torch.tensor(p[k])[None].requires_grad_(True) for k in ("h0", "c0") if k in p]
+    packed = pack_padded_sequence(x, torch.tensor(lengths), enforce_sorted=enforce_sorted)
+    out, hn = m(packed, tuple(hx) if kind == "lstm" else hx[0])
+    out, _ = pad_packed_sequence(out, total_length=T)  # (T, B, H), zeros after each end
+    finals = list(hn) if kind == "lstm" else [hn]
+    rng = np.random.default_rng(8)
+    valid = np.arange(T)[:, None] < lengths[None, :]  # (T, B)
+    dh = rng.standard_normal((T, B, H)) * valid[..., None]
+    d_fin = [rng.standard_normal((B, H)) for _ in finals]
+    loss = (out * torch.tensor(dh)).sum()
+    loss = loss + sum((f[0] * torch.tensor(d)).sum() for f, d in zip(finals, d_fin, strict=True))
+    loss.backward()
+    h, c, cache = _forward(kind, lengths)(**p)
+    up = dh.copy()
+    up[-1] += d_fin[0]  # h[-1] is each sequence's final state
+    g = _backward(kind, up, cache, d_fin[1] if kind == "lstm" else None)
+    ref = [x.grad, *(t.grad[0] for t in hx)]
+    ref += [m.weight_ih_l0.grad, m.weight_hh_l0.grad, m.bias_ih_l0.grad, m.bias_hh_l0.grad]
+    diffs = {"out": np.abs(h * valid[..., None] - out.detach().numpy()).max()}
+    diffs["h_n"] = np.abs(h[-1] - finals[0][0].detach().numpy()).max()
+    if kind == "lstm":
+        diffs["c_n"] = np.abs(c[-1] - finals[1][0].detach().numpy()).max()
+    for k, (ours, theirs) in enumerate(zip(g, ref, strict=True)):
+        diffs[f"grad {k}"] = np.abs(ours - theirs.numpy()).max()
+    assert_within(diffs, PARITY_BUDGET, f"{kind} with lengths vs packed torch.nn")
+
+
+def test_lengths_bad_input():
+    p = _srn_args()
+    with pytest.raises(ValueError, match=r"lengths: expected values in \[1, T\]"):
+        nr.srn_forward(**p, lengths=np.array([0] * p["x"].shape[1]))
+    with pytest.raises(TypeError, match="lengths: expected .* integers"):
+        nr.srn_forward(**p, lengths=np.ones(p["x"].shape[1]))
+    with pytest.raises(TypeError, match="lengths: expected .* integers"):
+        nr.srn_forward(**p, lengths=[1])

@@ -256,7 +256,7 @@ def test_initialisers():
     np.testing.assert_array_equal(init.identity((3, 3), scale=0.5), 0.5 * np.eye(3))
     with pytest.raises(ValueError, match="square"):
         init.identity((3, 4))
-    with pytest.raises(TypeError, match="rng: expected a numpy Generator"):
+    with pytest.raises(TypeError, match="rng: expected a numpy.random.Generator"):
         init.orthogonal((3, 3), 0)
     # reproducible from the Generator alone
     a = init.orthogonal((5, 5), np.random.default_rng(7))

@@ -7,6 +7,12 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.nn.utils.rnn import (
+    PackedSequence,
+    pack_padded_sequence,
+    pack_sequence,
+    pad_packed_sequence,
+)
 
 from rnn_course import torch_rnn as R
 from tests.conftest import assert_within
@@ -372,3 +378,168 @@ def test_projection_parameters_and_shapes():
     assert repr(ours).split("(", 1)[1] == repr(ref).split("(", 1)[1]
     out, (h, c) = ours(torch.randn(5, 4, 3))
     assert out.shape == (5, 4, 2) and h.shape == (2, 4, 2) and c.shape == (2, 4, 6)
+
+
+# ----------------------------------------------------------------------------- packed sequences
+
+PACKINGS = ["padded_sorted", "padded_unsorted", "sequence_sorted", "sequence_unsorted"]
+
+
+def _packed_input(how, lengths, D, batch_first, gen):
+    """A PackedSequence made the way ``how`` says, and the leaf tensors it came from."""
+    lengths = sorted(lengths, reverse=True) if how.endswith("_sorted") else lengths
+    enforce = how.endswith("_sorted")
+    if how.startswith("padded"):
+        T, B = max(lengths), len(lengths)
+        x = torch.randn((B, T, D) if batch_first else (T, B, D), generator=gen, dtype=torch.double)
+        x.requires_grad_(True)
+        packed = pack_padded_sequence(x, torch.tensor(lengths), batch_first, enforce)
+        return packed, [x]
+    seqs = [
+        torch.randn(n, D, generator=gen, dtype=torch.double).requires_grad_(True) for n in lengths
+    ]
+    return pack_sequence(seqs, enforce_sorted=enforce), seqs
+
+
+def _run_packed(model, how, lengths, hx, batch_first):
+    """Forward a packed batch, backward a random projection of everything it returns."""
+    gen = torch.Generator().manual_seed(7)
+    packed, leaves = _packed_input(how, lengths, model.input_size, batch_first, gen)
+    hx_in = None if hx is None else tuple(h.clone().requires_grad_(True) for h in hx)
+    out, hn = model(packed, None if hx_in is None else (hx_in if len(hx_in) == 2 else hx_in[0]))
+    assert isinstance(out, PackedSequence)
+    flat = [out.data, *_flat(hn)]
+    loss = sum((f * torch.randn(f.shape, generator=gen, dtype=f.dtype)).sum() for f in flat)
+    loss.backward()
+    grads = [v.grad for v in leaves] + ([h.grad for h in hx_in] if hx_in else [])
+    grads += [p.grad for p in model.parameters()]
+    meta = [out.batch_sizes, out.sorted_indices, out.unsorted_indices]
+    return flat, grads, meta
+
+
+@pytest.mark.parametrize("how", PACKINGS)
+@pytest.mark.parametrize(
+    "name, num_layers, bidirectional, with_hx",
+    [(n, L, bi, hx) for n in NAMES for L in (1, 2) for bi in (False, True) for hx in (False, True)],
+)
+def test_packed_sequences_match_torch(name, num_layers, bidirectional, with_hx, how):
+    torch.manual_seed(num_layers + 2 * bidirectional + 4 * with_hx)
+    kw = {"num_layers": num_layers, "bidirectional": bidirectional, "batch_first": with_hx}
+    if name == "LSTM" and num_layers == 2:
+        kw["proj_size"] = 2
+    ref = getattr(torch.nn, name)(3, 4, **kw).double()
+    ours = getattr(R, name)(3, 4, **kw).double()
+    ours.load_state_dict(ref.state_dict())
+    lengths = [3, 6, 1, 6, 4]
+    hx = None
+    if with_hx:
+        LD, B = num_layers * (1 + bidirectional), len(lengths)
+        sizes = [kw.get("proj_size", 4), 4][: 2 if name == "LSTM" else 1]
+        hx = tuple(torch.randn(LD, B, s, dtype=torch.double) for s in sizes)
+    out_r, grad_r, meta_r = _run_packed(ref, how, lengths, hx, kw["batch_first"])
+    out_o, grad_o, meta_o = _run_packed(ours, how, lengths, hx, kw["batch_first"])
+    for a, b in zip(meta_r, meta_o, strict=True):
+        assert (a is None and b is None) or torch.equal(a, b)
+    assert_within(
+        {"outputs": _max_err(out_r, out_o), "gradients": _max_err(grad_r, grad_o)},
+        TOL,
+        f"{name} on a PackedSequence ({how}) vs torch.nn",
+    )
+
+
+def test_packed_output_unpacks_like_torch_and_states_are_each_sequences_own():
+    torch.manual_seed(0)
+    m = R.GRU(3, 4).double()
+    seqs = [torch.randn(n, 3, dtype=torch.double) for n in (2, 5, 3)]
+    out, h_n = m(pack_sequence(seqs, enforce_sorted=False))
+    padded, lengths = pad_packed_sequence(out)
+    assert lengths.tolist() == [2, 5, 3]
+    for b, s in enumerate(seqs):
+        alone, h_alone = m(s.unsqueeze(1))
+        assert torch.allclose(padded[: len(s), b], alone[:, 0], atol=1e-12)
+        assert torch.allclose(h_n[0, b], h_alone[0, 0], atol=1e-12)
+        assert not padded[len(s) :, b].any()  # padding stays zero, as in torch.nn
+
+
+def test_packed_input_with_bad_data_raises_like_torch():
+    bad = PackedSequence(torch.randn(6, 2, 3), torch.tensor([2, 2, 2]))
+    with pytest.raises(RuntimeError, match="input must have 2 dimensions, got 3"):
+        R.LSTM(3, 4)(bad)  # torch.nn fails later, on a reshape
+    wrong = pack_sequence([torch.randn(3, 5)])
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        R.LSTM(3, 4)(wrong)  # torch 2.x's CPU kernel returns an answer here (no check)
+    h = (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4))  # batch 2 for a batch of 1
+    with pytest.raises(RuntimeError, match="Expected hidden\\[0\\] size \\(1, 1, 4\\)"):
+        R.LSTM(3, 4)(pack_sequence([torch.randn(3, 3)]), h)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_all_weights_as_torch(name):
+    kw = {"num_layers": 2, "bidirectional": True, "proj_size": 2} if name == "LSTM" else {}
+    ref, ours = getattr(torch.nn, name)(3, 4, **kw), getattr(R, name)(3, 4, **kw)
+    ours.load_state_dict(ref.state_dict())
+    names = lambda m: [[p.shape for p in ws] for ws in m.all_weights]  # noqa: E731
+    assert names(ours) == names(ref)
+    assert ours._all_weights == ref._all_weights
+    assert ours._flat_weights_names == ref._flat_weights_names
+    assert all(
+        torch.equal(a, b) for a, b in zip(ours._flat_weights, ref._flat_weights, strict=True)
+    )
+    assert ours.all_weights[0][0] is ours.weight_ih_l0
+
+
+# ----------------------------------------------------------------------------- hand-written BPTT
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("T, B, D, H", [(1, 1, 1, 1), (6, 3, 4, 5), (9, 2, 7, 3)])
+def test_lstm_sequence_equals_loop_and_torch_nn(T, B, D, H, bias):
+    from rnn_course.torch_lstm import lstm_sequence, lstm_sequence_loop
+
+    torch.manual_seed(T * 100 + B)
+    ref = torch.nn.LSTM(D, H, bias=bias).double()
+    gen = torch.Generator().manual_seed(1)
+    x, h0, c0 = (
+        torch.randn(s, generator=gen, dtype=torch.double) for s in [(T, B, D), (B, H), (B, H)]
+    )
+    ups = [torch.randn(s, generator=gen, dtype=torch.double) for s in [(T, B, H), (B, H), (B, H)]]
+    weights = [ref.weight_ih_l0, ref.weight_hh_l0] + (
+        [ref.bias_ih_l0, ref.bias_hh_l0] if bias else []
+    )
+
+    def run(fn):
+        leaves = [t.detach().clone().requires_grad_(True) for t in (x, h0, c0, *weights)]
+        out, (h_n, c_n) = fn(*leaves)
+        outs = [out, h_n.reshape(B, H), c_n.reshape(B, H)]
+        sum((o * u).sum() for o, u in zip(outs, ups, strict=True)).backward()
+        return outs + [t.grad for t in leaves]
+
+    fast = run(lstm_sequence)
+    loop = run(lstm_sequence_loop)
+
+    def nn(x, h0, c0, *w):
+        names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+        params = dict(zip(names, w, strict=False))
+        return torch.func.functional_call(ref, params, (x, (h0[None], c0[None])))
+
+    theirs = run(nn)
+    assert_within(
+        {"vs loop": _max_err(fast, loop), "vs torch.nn": _max_err(fast, theirs)},
+        TOL,
+        "lstm_sequence",
+    )
+
+
+def test_lstm_sequence_passes_gradcheck():
+    from rnn_course.torch_lstm import lstm_sequence
+
+    gen = torch.Generator().manual_seed(0)
+    T, B, D, H = 4, 2, 3, 3
+    shapes = [(T, B, D), (B, H), (B, H), (4 * H, D), (4 * H, H), (4 * H,), (4 * H,)]
+    args = [torch.randn(s, generator=gen, dtype=torch.double, requires_grad=True) for s in shapes]
+    flat = lambda *a: (lambda o: (o[0], *o[1]))(lstm_sequence(*a))  # noqa: E731
+    assert torch.autograd.gradcheck(flat, args)
+    out = flat(*args)[0].sum()
+    (g,) = torch.autograd.grad(out, args[3], create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable|does not require grad"):
+        torch.autograd.grad(g.sum(), args[3])  # first order only, and it says so

@@ -46,6 +46,17 @@ def test_charlm_ours_equals_torch_core(cell):
     assert (state[0] if cell == "lstm" else state).shape == (1, 4, 24)
 
 
+def test_the_simple_network_is_srn_and_the_old_name_warns():
+    assert models.CELLS == ("srn", "lstm", "gru")
+    m = models.CharLM(10, 8, cell="srn", impl="ours")
+    assert type(m.rnn).__name__ == "RNN" and m.config["cell"] == "srn"
+    with pytest.warns(DeprecationWarning, match='cell="rnn" is now cell="srn"'):
+        old = models.CharLM(10, 8, cell="rnn", impl="torch")
+    assert isinstance(old.rnn, torch.nn.RNN) and old.config["cell"] == "srn"
+    with pytest.warns(DeprecationWarning):
+        models.SequenceModel(2, 4, 1, cell="rnn")
+
+
 def test_charlm_state_carry_equals_one_long_call():
     m = tiny("gru")
     idx = torch.as_tensor(SPLIT.train[:60]).view(20, 3)

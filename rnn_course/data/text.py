@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._validate import positive_int
+from .._validate import positive_int, read_bounded
 
 __all__ = [
     "CORPORA",
@@ -104,12 +104,18 @@ def load_corpus(name, max_chars=None):
     return text
 
 
-def load_text_file(path):
+MAX_TEXT_BYTES = 256 * 2**20  #: default cap of :func:`load_text_file` (256 MiB)
+
+
+def load_text_file(path, max_bytes=MAX_TEXT_BYTES):
     """Read a UTF-8 text file, with clear errors.
 
     Parameters
     ----------
     path : str or os.PathLike
+        A regular file (not a device or a pipe).
+    max_bytes : int, default 256 MiB
+        A longer file raises ``ValueError`` instead of filling memory.
 
     Returns
     -------
@@ -121,17 +127,11 @@ def load_text_file(path):
     FileNotFoundError
         The file does not exist.
     ValueError
-        The file is not valid UTF-8 (the message gives the byte position), or it is empty.
+        The file is not valid UTF-8 (the message gives the byte position), is
+        empty, is not a regular file, or is longer than ``max_bytes``.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"path: no such file {path!r}; check the path (cwd is {os.getcwd()!r})"
-        )
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"path: {path!r} is a directory; give a text file")
-    with open(path, "rb") as f:
-        raw = f.read()
+    raw = read_bounded(path, max_bytes, "path")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -225,8 +225,13 @@ class CharVocab:
         return np.fromiter((get(c, 0) for c in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids):
-        """Map ids (any integer sequence, array or 1-D tensor) back to a string."""
+        """Map ids (any integer sequence, array or 1-D tensor) back to a string.
+
+        Bools and floats are refused (``True`` is not id 1, ``1.7`` is no id).
+        """
         ids = np.asarray(ids.tolist() if hasattr(ids, "tolist") else ids)
+        if ids.size and (ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer)):
+            raise TypeError(f"ids: expected integer ids, got dtype {ids.dtype}")
         if ids.ndim != 1:
             raise ValueError(f"ids: expected a 1-D sequence, got shape {ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
