@@ -2,7 +2,8 @@
 
 Exit status 0 only when every exercise of every notebook passes; 1 when any
 fails; 2 when no notebook was found or the command line is wrong (a bad flag,
-``--require-sandbox`` where bubblewrap cannot start).
+or where learner code cannot be isolated: no bubblewrap, and no ``--no-sandbox-as-user``
+or that path refused).
 """
 
 import argparse
@@ -12,8 +13,16 @@ import sys
 from pathlib import Path
 
 from . import report
-from .runner import SECONDS, find_notebooks, grade_many, lesson_number, set_seed
-from .sandbox import Limits, bwrap_problem
+from .runner import (
+    SECONDS,
+    NoIsolation,
+    find_notebooks,
+    grade_many,
+    lesson_number,
+    prepare,
+    set_seed,
+)
+from .sandbox import Limits
 
 
 def _positive(kind, integer=False):
@@ -85,9 +94,17 @@ def parser():
         help="secret seed changing every probe input (default: $RNN_GRADE_SEED, else none)",
     )
     box = p.add_mutually_exclusive_group()
-    box.add_argument("--no-sandbox", action="store_true", help="run learner code without bwrap")
     box.add_argument(
-        "--require-sandbox", action="store_true", help="fail if bubblewrap cannot start"
+        "--no-sandbox-as-user",
+        "--no-sandbox",
+        dest="no_sandbox",
+        action="store_true",
+        help="where bubblewrap cannot start: run learner code as the dedicated unprivileged "
+        "user rnn-grade-learner (root only; refused unless that user can read no grader, "
+        "lesson, submission or report file)",
+    )
+    box.add_argument(
+        "--require-sandbox", action="store_true", help="(the default) fail if bwrap cannot start"
     )
     d = Limits()
     p.add_argument(
@@ -130,15 +147,15 @@ def main(argv=None):
             args.seed = _seed(os.environ["RNN_GRADE_SEED"])
         except argparse.ArgumentTypeError as exc:
             p.error(f"RNN_GRADE_SEED: {exc}")
-    problem = None if args.no_sandbox else bwrap_problem()
-    if problem and args.require_sandbox:
-        print(f"rnn-grade: --require-sandbox: {problem}", file=sys.stderr)
-        return 2
-    if problem:
-        print(f"rnn-grade: WARNING grading without a sandbox: {problem}", file=sys.stderr)
     items = find_notebooks(args.paths)
     if not items:
         print("no notebooks found in: " + report.escape(" ".join(args.paths)), file=sys.stderr)
+        return 2
+    outputs = _private_outputs(args, len(items))
+    try:
+        prepare(items, args.jobs or os.cpu_count() or 1, not args.no_sandbox, outputs)
+    except NoIsolation as exc:
+        print(f"rnn-grade: {exc}", file=sys.stderr)
         return 2
     set_seed(args.seed)
     limits = Limits(args.memory, args.cpu_seconds, args.file_size, args.max_procs)
@@ -170,6 +187,7 @@ def main(argv=None):
             on_report=on_report,
             sandbox=not args.no_sandbox,
             limits=limits,
+            hide=outputs,
         )
     except KeyboardInterrupt:
         from .sandbox import kill_all
@@ -185,6 +203,26 @@ def main(argv=None):
     if len(reports) > 1:
         print(report.summary_text(reports))
     return 0 if all(r["all_passed"] for r in reports) else 1
+
+
+def _private_outputs(args, count):
+    """The report paths, created readable by their owner only (learner code cannot read
+    them on any path); returns them."""
+    out = []
+    for path in (args.json, args.csv):
+        if path:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+            out.append(path)
+    if args.gradescope and not (count == 1 and not os.path.isdir(args.gradescope)):
+        os.makedirs(args.gradescope, mode=0o700, exist_ok=True)
+        os.chmod(args.gradescope, 0o700)
+        out.append(args.gradescope)
+    elif args.gradescope:
+        os.close(os.open(args.gradescope, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(args.gradescope, 0o600)
+        out.append(args.gradescope)
+    return out
 
 
 def _exercise_columns(items, lesson):

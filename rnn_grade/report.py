@@ -96,8 +96,11 @@ def summary_text(reports):
 
 
 def _atomic_write(path, text):
+    """Write ``text`` to ``path`` through a temporary file, readable by its owner only
+    (learner code never reads a report, on any isolation path)."""
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     os.replace(tmp, path)
 
