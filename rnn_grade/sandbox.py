@@ -294,8 +294,8 @@ def user_problem(protected, jobs=1):
         return f"cannot create the learner user {LEARNER_USER}: {exc}"
     paths = sorted({os.path.realpath(p) for p in protected})
     uid, gid = ids[0]
-    cmd = [_python_exe(), "-I", "-S", "-B", str(LEARNER_DIR / "access.py"), *paths]
-    cmd[4:4] = [json.dumps(site_dirs())]
+    access = str(Path(learner_tree()) / "rnn_grade" / "learner" / "access.py")
+    cmd = [_python_exe(), "-I", "-S", "-B", access, json.dumps(site_dirs()), *paths]
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, timeout=60, env=_env("/nonexistent"),
