@@ -16,8 +16,6 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.train``      a truncated-BPTT training loop with clipping and checkpoints
 - ``rnn_course.sampling``   sampling with temperature and top-k
 - ``rnn_course.classify``   softmax regression on fixed features (chapter 1, the probes)
-- ``rnn_course.plotting``   the book's figure style and curve plots
-- ``rnn_course.diagrams``   network diagrams: rolled/unrolled graphs, BPTT, the five configurations
 
 Submodules are imported on first use, so ``import rnn_course`` stays fast and
 does not pull in torch unless you touch a torch-based module.

@@ -283,3 +283,4 @@ def mse_loss(pred, target):
     diff = pred - target
     loss = float(np.mean(diff * diff))
     return loss, diff * (2.0 / diff.size)
+

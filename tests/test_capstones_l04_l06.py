@@ -7,13 +7,13 @@ instead of an error.
 
 import numpy as np
 import pytest
+
+from rnn_grade.fixtures import fixture
 from rnn_grade.lessons.l03_bptt import solutions as s3
 from rnn_grade.lessons.l04_vanishing_exploding import capstone as c4
 from rnn_grade.lessons.l04_vanishing_exploding import solutions as s4
 from rnn_grade.lessons.l05_lstm import capstone as c5
 from rnn_grade.lessons.l05_lstm import solutions as s5
-
-from rnn_grade.fixtures import fixture
 
 correct_a_l04, correct_a_l05 = fixture("04", "correct_a"), fixture("05", "correct_a")
 correct_a_l06, correct_b_l05 = fixture("06", "correct_a"), fixture("05", "correct_b")

@@ -5,14 +5,14 @@ with an exercise left as a stub it says what is missing instead of failing.
 
 import numpy as np
 import pytest
+
+from rnn_grade.fixtures import fixture
 from rnn_grade.lessons.l01_motivation import capstone as cap01
 from rnn_grade.lessons.l01_motivation import solutions as sol01
 from rnn_grade.lessons.l02_srn import capstone as cap02
 from rnn_grade.lessons.l02_srn import solutions as sol02
 from rnn_grade.lessons.l03_bptt import capstone as cap03
 from rnn_grade.lessons.l03_bptt import solutions as sol03
-
-from rnn_grade.fixtures import fixture
 
 correct_b_l01, correct_b_l02 = fixture("01", "correct_b"), fixture("02", "correct_b")
 correct_b_l03 = fixture("03", "correct_b")

@@ -194,9 +194,8 @@ def test_every_lesson_folder_is_a_lesson():
 
 
 def test_lesson_backward_solutions_match_numeric_gradients():
-    from rnn_grade.lessons.l03_bptt import solutions as s
-
     from rnn_course.gradcheck import numeric_gradient, rel_error
+    from rnn_grade.lessons.l03_bptt import solutions as s
 
     r = probes.np.random.default_rng(0)
     x, h0 = r.standard_normal((3, 2, 4)), r.standard_normal((2, 5))

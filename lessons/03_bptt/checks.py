@@ -8,8 +8,8 @@ part of dh_t coming from h_{t+1} leaves the earlier steps without gradient.
 """
 
 import numpy as np
-from rnn_grade.lessons.l02_srn.checks import srn_args
 
+from rnn_grade.lessons.l02_srn.checks import srn_args
 from rnn_grade.probes import expect_backward, expect_outputs, randn, rng
 from rnn_grade.registry import Exercise
 
