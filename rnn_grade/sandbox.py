@@ -437,19 +437,35 @@ def _kill_user(uid):
 
 
 def _remove_files_of(uid):
-    """Remove what ``uid`` created in the world-writable folders."""
-    for top in WORLD_WRITABLE:
-        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-            for name in filenames + dirnames:
-                path = os.path.join(dirpath, name)
-                try:
-                    if os.lstat(path).st_uid == uid:
-                        if os.path.isdir(path) and not os.path.islink(path):
-                            shutil.rmtree(path, ignore_errors=True)
-                        else:
-                            os.unlink(path)
-                except OSError:
-                    pass
+    """Remove what ``uid`` created in the world-writable folders. It can only have created
+    entries in folders it may write to (its own, or world-writable ones), so only those
+    are searched: a few directory reads, not a walk of /tmp."""
+    todo = [d for d in WORLD_WRITABLE if os.path.isdir(d)]
+    while todo:
+        folder = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if st.st_uid == uid:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    _unlink(entry.path)
+            elif entry.is_dir(follow_symlinks=False) and st.st_mode & 0o002:
+                todo.append(entry.path)  # another world-writable folder
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _signal(pid):
