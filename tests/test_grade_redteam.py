@@ -298,7 +298,7 @@ def test_forged_frames_and_fake_pass_lines_raise_nothing(graded, capsys, sandbox
     assert exs["softmax_output"]["status"] == "pass"  # the grader kept going
     assert "\x1b" not in text and "\r" not in text
     assert effects["notebook_same"]
-    assert code != 0
+    assert code == 0  # graded: exit 0 whatever the score (the failure is in the report)
 
 
 LSTM_HEAD = """
