@@ -16,9 +16,19 @@ from torch import nn
 
 from . import torch_rnn
 
-__all__ = ["CELLS", "IMPLS", "make_core", "map_state", "detach_state", "CharLM", "SequenceModel"]
+__all__ = [
+    "CELLS",
+    "MIN_CELLS",
+    "IMPLS",
+    "make_core",
+    "map_state",
+    "detach_state",
+    "CharLM",
+    "SequenceModel",
+]
 
 CELLS = ("rnn", "lstm", "gru")
+MIN_CELLS = ("mingru", "minlstm")  # chapter 7: rnn_course.torch_min_rnn, impl="ours" only
 IMPLS = ("ours", "torch")
 
 
@@ -27,8 +37,9 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}
-        ``"rnn"`` is the tanh Elman network.
+    cell : {"rnn", "lstm", "gru", "mingru", "minlstm"}
+        ``"rnn"`` is the tanh Elman network; the last two are the minimal cells
+        of :mod:`rnn_course.torch_min_rnn` (chapter 7), only with ``impl="ours"``.
     impl : {"ours", "torch"}
         :mod:`rnn_course.torch_rnn` or ``torch.nn``.
     input_size, hidden_size, num_layers, dropout, **kwargs
@@ -39,10 +50,18 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
     nn.Module
         ``RNN``, ``LSTM`` or ``GRU`` from the chosen implementation.
     """
-    if cell not in CELLS:
-        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {CELLS}")
+    if cell not in CELLS + MIN_CELLS:
+        known = CELLS + MIN_CELLS
+        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {known}")
     if impl not in IMPLS:
         raise ValueError(f"impl: unknown implementation {impl!r}; choose one of {IMPLS}")
+    if cell in MIN_CELLS:
+        if impl != "ours":
+            raise ValueError(f"impl: torch.nn has no {cell}; use impl='ours'")
+        from . import torch_min_rnn
+
+        cls = {"mingru": torch_min_rnn.MinGRU, "minlstm": torch_min_rnn.MinLSTM}[cell]
+        return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)
     module = torch_rnn if impl == "ours" else nn
     cls = getattr(module, cell.upper())
     return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)
