@@ -15,8 +15,6 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.models``     a character language model for any recurrent core
 - ``rnn_course.train``      a truncated-BPTT training loop with clipping and checkpoints
 - ``rnn_course.sampling``   sampling with temperature and top-k
-- ``rnn_course.plotting``   the book's figure style and curve plots
-- ``rnn_course.diagrams``   network diagrams: rolled/unrolled graphs, BPTT, the five configurations
 - ``rnn_course.grade``      the lesson grader (``python -m rnn_course.grade LESSON.ipynb``)
 
 Submodules are imported on first use, so ``import rnn_course`` stays fast and

@@ -1,5 +1,7 @@
 """Shared paths, fixtures and assertion helpers for every test file.
 
+The book's code, ``book/rnn_book``, is importable as ``rnn_book``.
+
 Paths (module constants and fixtures of the same name, lower case):
 ``ROOT`` the repository, ``BOOK_DIR`` / ``LESSON_DIR`` the notebook folders,
 ``BOOK_NOTEBOOKS`` / ``LESSON_NOTEBOOKS`` the numbered notebooks in them.
@@ -13,6 +15,7 @@ fails: it names the worst array, its error and the budget, then lists the rest.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +28,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_DIR = ROOT / "book"
 LESSON_DIR = ROOT / "lessons"
+# The book's own code (figures, experiments) is not installed: import it from book/.
+if str(BOOK_DIR) not in sys.path:
+    sys.path.insert(0, str(BOOK_DIR))
 BOOK_NOTEBOOKS = sorted(BOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
 

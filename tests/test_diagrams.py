@@ -1,4 +1,4 @@
-"""Tests for rnn_course.diagrams: element counts for several parameter choices, bad arguments."""
+"""Tests for rnn_book.diagrams: element counts for several parameter choices, bad arguments."""
 
 import matplotlib
 
@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rnn_course.diagrams import (  # noqa: E402
+from rnn_book.diagrams import (  # noqa: E402
     count_elements,
     draw_configurations,
     draw_rolled,

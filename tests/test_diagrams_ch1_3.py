@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rnn_course.diagrams import (  # noqa: E402
+from rnn_book.diagrams import (  # noqa: E402
     count_elements,
     draw_batchify,
     draw_char_lm,
@@ -77,7 +77,7 @@ def test_batchify_figure_matches_the_library_layout(B, k):
 
 
 def test_configurations_annotated_label_T_and_feed_generated_outputs_back():
-    from rnn_course.diagrams import draw_configurations_annotated
+    from rnn_book.diagrams import draw_configurations_annotated
 
     fig = draw_configurations_annotated()
     feedback = [count_elements(ax)["arrow:feedback"] for ax in fig.axes]

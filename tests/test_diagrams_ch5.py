@@ -1,4 +1,4 @@
-"""Chapter 5's cell diagrams (rnn_course.diagrams): element counts and bad arguments."""
+"""Chapter 5's cell diagrams (rnn_book.diagrams): element counts and bad arguments."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnn_course.diagrams import (  # noqa: E402
+from rnn_book.diagrams import (  # noqa: E402
     count_elements,
     draw_gru_cell,
     draw_lstm_cell,

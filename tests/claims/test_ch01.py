@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_course.experiments.ch01 import (
+from rnn_book.experiments.ch01 import (
     first_symbol_accuracy,
     probe_state,
     train_first_symbol_rnn,

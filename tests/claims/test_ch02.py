@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from rnn_book.experiments.ch02 import train_temporal_xor, xor_error_by_position
 from rnn_course import init, numpy_rnn
-from rnn_course.experiments.ch02 import train_temporal_xor, xor_error_by_position
 
 
 def _chapter_weights(rng, D=3, H=4):

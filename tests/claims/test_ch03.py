@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from rnn_book.experiments.ch03 import train_recall_tbptt, train_torch_twin
 from rnn_course import init, layers, numpy_lm, numpy_rnn
 from rnn_course.data.text import CharVocab, load_corpus, split_corpus
-from rnn_course.experiments.ch03 import train_recall_tbptt, train_torch_twin
 
 SEEDS = [1, 2, 3]
 

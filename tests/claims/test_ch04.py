@@ -2,7 +2,7 @@
 
 Each test names the sentence or figure of book/04_vanishing_exploding.ipynb it
 backs. The experiments are the chapter's own functions
-(rnn_course.experiments.ch04, on top of numpy_rnn, init, clip,
+(rnn_book.experiments.ch04, on top of numpy_rnn, init, clip,
 models.SequenceModel and train.train_sequence_model), run with seeds 0, 1, 2;
 the chapter shows seed 0.
 """
@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_course import numpy_rnn
-from rnn_course.experiments.ch04 import (
+from rnn_book.experiments.ch04 import (
     STARTS,
     descend,
     fit_adding,
@@ -21,6 +20,7 @@ from rnn_course.experiments.ch04 import (
     radius_experiment,
     srn_with_start,
 )
+from rnn_course import numpy_rnn
 from rnn_course.init import identity, init_srn, orthogonal, torch_default
 
 SEEDS = (0, 1, 2)

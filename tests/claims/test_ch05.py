@@ -1,7 +1,7 @@
 """Claims of chapter 5 (LSTM and GRU), checked on several seeds.
 
 Each test names the sentence or figure of book/05_lstm.ipynb it backs. The
-experiments are the chapter's own functions (rnn_course.experiments.ch05, on top
+experiments are the chapter's own functions (rnn_book.experiments.ch05, on top
 of numpy_rnn, init.set_forget_bias_, models.SequenceModel and
 train.train_sequence_model), run with seeds 0, 1, 2; the chapter shows seed 0.
 Formerly tests/test_long_lag.py.
@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_course.data.tasks import adding_problem
-from rnn_course.experiments.ch05 import (
+from rnn_book.experiments.ch05 import (
     fit_adding,
     gate_trace,
     gradient_at_init,
@@ -21,6 +20,7 @@ from rnn_course.experiments.ch05 import (
     sensitivity,
     with_forget_bias,
 )
+from rnn_course.data.tasks import adding_problem
 from rnn_course.init import init_lstm
 
 SEEDS = (0, 1, 2)

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_course import models, probe, sampling, scan, seq2seq, train
+from rnn_book import probe
+from rnn_book.experiments import ch06
+from rnn_course import models, sampling, scan, seq2seq, train
 from rnn_course.data import tasks
 from rnn_course.data.text import CharVocab, load_corpus, split_corpus
 from rnn_course.ensemble import Ensemble
-from rnn_course.experiments import ch06
 
 SEEDS = (0, 1, 2)
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
+from rnn_book.experiments import ch07
 from rnn_course import scan
-from rnn_course.experiments import ch07
 
 SEEDS = range(5)
 BASE = 300  # the chapter trains the GRU for 300 steps and the minGRU for 1.5x that

@@ -2,7 +2,7 @@
 
 Every sequence has T = 10 random symbols out of K = 4 (``data.tasks.first_symbol_task``),
 and its label is the first symbol, T - 1 steps before the end. Chapter 1's classifier
-(``experiments.ch01.fit_softmax_regression``) is trained on your features of each
+(``rnn_course.layers.fit_softmax_regression``) is trained on your features of each
 sequence: the one-hot window of its last w symbols (``one_hot_window(seq, K, w)[-1]``)
 or its bag of words. A window that misses the first symbol is at chance (1/K); one
 that covers it is perfect; a bag of words keeps the counts but not which symbol came
@@ -12,7 +12,7 @@ first.
 import numpy as np
 
 from rnn_course.data.tasks import first_symbol_task
-from rnn_course.experiments.ch01 import fit_softmax_regression
+from rnn_course.layers import fit_softmax_regression
 
 from ...capstone import ready
 

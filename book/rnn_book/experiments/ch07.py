@@ -14,8 +14,8 @@ import time
 import numpy as np
 import torch
 
-from .. import models, scan, torch_min_rnn, train
-from ..data.text import CharVocab, load_corpus, split_corpus
+from rnn_course import models, scan, torch_min_rnn, train
+from rnn_course.data.text import CharVocab, load_corpus, split_corpus
 
 __all__ = [
     "char_data",

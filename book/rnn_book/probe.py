@@ -18,7 +18,7 @@ See chapter 6, Applications (what single units learn; memory on real text).
 import numpy as np
 import torch
 
-from . import torch_rnn
+from rnn_course import torch_rnn
 
 __all__ = [
     "lstm_cell_states",

@@ -3,7 +3,7 @@
 One look for every figure: a small, quiet style (:func:`book_style`), and a
 helper for the plot the book draws most often, learning or gradient curves
 against a baseline (:func:`plot_curves`). Diagrams of networks live in
-:mod:`rnn_course.diagrams`.
+:mod:`rnn_book.diagrams`.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ See chapter 2, Experiment: Elman's temporal XOR.
 import numpy as np
 import torch
 
-from ..data.tasks import temporal_xor
-from ..torch_rnn import RNN
+from rnn_course.data.tasks import temporal_xor
+from rnn_course.torch_rnn import RNN
 
 __all__ = ["train_temporal_xor", "xor_error_by_position"]
 

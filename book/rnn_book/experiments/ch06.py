@@ -10,10 +10,12 @@ from itertools import product
 import numpy as np
 import torch
 
-from .. import probe, seq2seq, train
-from ..data import tasks
-from ..ensemble import Ensemble
-from ..models import SequenceModel
+from rnn_course import seq2seq, train
+from rnn_course.data import tasks
+from rnn_course.ensemble import Ensemble
+from rnn_course.models import SequenceModel
+
+from .. import probe
 
 __all__ = [
     "palindrome_accuracy",
@@ -162,7 +164,7 @@ def unit_searches(states, text):
     -------
     dict
         ``"string"``, ``"brackets"``, ``"indentation"`` ->
-        :func:`rnn_course.probe.unit_search` results: letters (strings,
+        :func:`rnn_book.probe.unit_search` results: letters (strings,
         brackets) or spaces (indentation) compared like with like, and scored
         again among letters not right after a quote / an opening bracket, or
         spaces right after a space.
@@ -184,12 +186,12 @@ def far_share(model, ids, span=64, stride=7, near=10):
     """Average share of a prediction's dependence on characters ``near`` or more steps back.
 
     Predictions at every ``stride``-th position of ``ids``, each from a window
-    of ``span`` characters (:func:`rnn_course.probe.connectivity`).
+    of ``span`` characters (:func:`rnn_book.probe.connectivity`).
 
     Returns
     -------
     (float, ndarray of shape (span,))
-        The share, and the whole :func:`~rnn_course.probe.dependence_by_distance` profile.
+        The share, and the whole :func:`~rnn_book.probe.dependence_by_distance` profile.
     """
     ends = np.arange(span, len(ids) - 1, stride)
     share = probe.dependence_by_distance(probe.connectivity(model, ids, ends, span))

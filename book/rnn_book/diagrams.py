@@ -18,7 +18,7 @@ cut), ``"arrow:up"`` (one layer to the next), ``"arrow:out"`` (h to y),
 ``"arrow:loop"`` (the self-loop of the rolled graph); cuts are lines ``"cut"``.
 :func:`count_elements` returns these counts.
 
-Colours come from :data:`rnn_course.plotting.PALETTE`. See chapter 1, Motivation,
+Colours come from :data:`rnn_book.plotting.PALETTE`. See chapter 1, Motivation,
 for the configurations, chapter 2 for the unrolled graph and chapter 3 for BPTT.
 """
 
@@ -854,7 +854,7 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
     """
     import numpy as np
 
-    from .batching import batchify
+    from rnn_course.batching import batchify
 
     B = _positive_int(batch_size, "batch_size")
     k = _positive_int(seq_len, "seq_len")

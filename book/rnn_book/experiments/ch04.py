@@ -7,12 +7,12 @@ One copy, called by book/04_vanishing_exploding.ipynb and by the claims tests
 import numpy as np
 import torch
 
-from .. import numpy_rnn
-from ..clip import clip_grad_norm
-from ..data.tasks import adding_problem
-from ..init import identity, init_srn, orthogonal
-from ..models import SequenceModel, make_core
-from ..train import train_sequence_model
+from rnn_course import numpy_rnn
+from rnn_course.clip import clip_grad_norm
+from rnn_course.data.tasks import adding_problem
+from rnn_course.init import identity, init_srn, orthogonal
+from rnn_course.models import SequenceModel, make_core
+from rnn_course.train import train_sequence_model
 
 __all__ = [
     "SLOPES",

@@ -7,11 +7,11 @@ One copy, called by book/05_lstm.ipynb and by the claims tests
 import numpy as np
 import torch
 
-from .. import numpy_rnn
-from ..data.tasks import adding_problem
-from ..init import init_gru, init_lstm, init_srn, set_forget_bias_
-from ..models import SequenceModel
-from ..train import train_sequence_model
+from rnn_course import numpy_rnn
+from rnn_course.data.tasks import adding_problem
+from rnn_course.init import init_gru, init_lstm, init_srn, set_forget_bias_
+from rnn_course.models import SequenceModel
+from rnn_course.train import train_sequence_model
 
 __all__ = [
     "TORCH_KEYS",

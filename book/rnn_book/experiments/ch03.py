@@ -10,9 +10,9 @@ What truncation costs in learning, and Closing the loop: training with our own g
 import numpy as np
 import torch
 
-from ..batching import batchify, tbptt_chunks
-from ..data.tasks import delayed_recall
-from ..models import detach_state
+from rnn_course.batching import batchify, tbptt_chunks
+from rnn_course.data.tasks import delayed_recall
+from rnn_course.models import detach_state
 
 __all__ = ["train_recall_tbptt", "train_torch_twin"]
 
