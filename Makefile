@@ -26,7 +26,7 @@ LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.p
 	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel
+.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels
 
 install: $(STAMP)
 
@@ -37,14 +37,30 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-# A wheel of the package, built from a copy of the sources in a temporary directory, so
-# that setuptools' build/ and egg-info never land in the working tree.
-wheel: $(STAMP)
+# The two distributions, built from copies of the sources in temporary directories (so
+# setuptools' build/ and egg-info never land in the working tree), into _build/wheel:
+# rnn_course (the library: wheel) and rnn-grade (the grader: wheel and sdist). The grader's
+# stage holds rnn_grade/ with every lesson folder's grading files copied into
+# rnn_grade/lessons/NN_<name>/ (fixtures and bytecode left out) and grader/pyproject.toml
+# without its repository-only table.
+wheel wheels: $(STAMP)
 	@set -euo pipefail; rm -rf _build/wheel; tmp=$$(mktemp -d); \
 	cp -r rnn_course pyproject.toml README.md LICENSE $$tmp/; \
 	find $$tmp -name __pycache__ -prune -exec rm -rf {} +; \
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w $(CURDIR)/_build/wheel $$tmp; \
-	rm -rf $$tmp; ls _build/wheel/*.whl
+	rm -rf $$tmp; tmp=$$(mktemp -d); \
+	sed '/^# --- repository only/,$$d' grader/pyproject.toml > $$tmp/pyproject.toml; \
+	cp -r rnn_grade LICENSE $$tmp/; cp README.md $$tmp/README.md; \
+	for d in lessons/[0-9][0-9]_*/; do \
+	  mkdir -p $$tmp/rnn_grade/lessons/$$(basename $$d); \
+	  (cd $$d && find . -maxdepth 1 -type f ! -name '*.pyc' -exec cp {} $$tmp/rnn_grade/lessons/$$(basename $$d)/ \;); \
+	done; \
+	find $$tmp -name __pycache__ -prune -exec rm -rf {} +; \
+	for hook in build_sdist build_wheel; do \
+	  (cd $$tmp && $(CURDIR)/$(PY) -c "import sys; from setuptools import build_meta as b; \
+	    b.$$hook(sys.argv[1])" $(CURDIR)/_build/wheel) >/dev/null 2>&1; \
+	done; \
+	rm -rf $$tmp; ls _build/wheel/
 
 # For each supported Python other than the default one that this machine has: a venv of
 # its own outside the repository (~/.cache/rnn-course), the pinned runtime and test
@@ -67,7 +83,7 @@ test-pythons: wheel
 	  fi; \
 	  $$venv/bin/python -m pip install --quiet --no-deps --force-reinstall _build/wheel/*.whl; \
 	  tmp=$$(mktemp -d); cp -r tests $$tmp/tests; cp .ci/check_installed.py $$tmp/; \
-	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn.ipynb && \
+	  (cd $$tmp && $$venv/bin/python check_installed.py $(CURDIR)/lessons/02_srn/02_srn.ipynb && \
 	   $$venv/bin/python -m pytest -q -p no:cacheprovider $(LIB_TESTS)) || { rm -rf $$tmp; exit 1; }; \
 	  rm -rf $$tmp; echo "test-pythons: Python $$v passed in $$(( $$(date +%s) - start )) s"; \
 	done

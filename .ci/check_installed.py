@@ -1,10 +1,12 @@
-"""Smoke test of an *installed* rnn_course (a wheel in a venv), run from outside the repository.
+"""Smoke test of the *installed* rnn_course and rnn-grade wheels (in a venv), run from outside
+the repository.
 
 Usage: ``python .ci/check_installed.py LESSON.ipynb`` with the venv's python, from a
-temporary directory. Checks that the package imported is the installed one (not the
-source tree), that every module imports, that the corpora load, that the NumPy and
-torch layers run, and that the ``rnn-grade`` console script grades a lesson notebook
-(a fresh workbook: exit code 1, "not complete", and a JSON report).
+temporary directory. Checks that both packages imported are the installed ones (not the
+source tree), that the library carries no grading code, that every module imports, that
+the corpora load, that the NumPy and torch layers run, and that the ``rnn-grade`` console
+script grades a lesson notebook with the lessons shipped in its wheel (a fresh workbook:
+exit code 1, every exercise graded "not implemented", and a JSON report).
 """
 
 import importlib
@@ -26,6 +28,14 @@ def main(lesson):
 
     where = Path(rnn_course.__file__).resolve()
     assert "site-packages" in where.parts, f"rnn_course imported from {where}, not a wheel"
+    assert not (where.parent / "grade").exists(), "the library wheel carries grading code"
+    import rnn_grade
+    from rnn_grade import lessons
+
+    grader = Path(rnn_grade.__file__).resolve()
+    assert "site-packages" in grader.parts, f"rnn_grade imported from {grader}, not a wheel"
+    assert lessons.root() == grader.parent / "lessons", lessons.root()
+    assert len(lessons.folders()) >= 6, lessons.folders()
     for m in pkgutil.walk_packages(rnn_course.__path__, "rnn_course."):
         importlib.import_module(m.name)
     from rnn_course import numpy_rnn, torch_rnn
@@ -51,7 +61,10 @@ def main(lesson):
         assert r.returncode == 1, f"rnn-grade exit {r.returncode}\n{r.stdout}\n{r.stderr}"
         doc = json.loads(report.read_text())
         assert doc["all_passed"] is False and doc["notebooks"], doc
-    print(f"installed rnn_course {rnn_course.__version__} works (Python {sys.version.split()[0]})")
+        exercises = doc["notebooks"][0]["exercises"]
+        assert exercises and all(e["status"] == "not implemented" for e in exercises), doc
+    version = sys.version.split()[0]
+    print(f"installed rnn_course {rnn_course.__version__} and rnn_grade work (Python {version})")
 
 
 if __name__ == "__main__":

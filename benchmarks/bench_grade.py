@@ -20,10 +20,10 @@ from pathlib import Path
 
 import nbformat
 
-from rnn_course.grade import notebook
-from rnn_course.grade.registry import load_all
-from rnn_course.grade.runner import find_notebooks, grade_many
-from rnn_course.grade.sandbox import blocked_names, bwrap_problem, graded_copy
+from rnn_grade import notebook
+from rnn_grade.registry import load_all
+from rnn_grade.runner import find_notebooks, grade_many
+from rnn_grade.sandbox import blocked_names, bwrap_problem, graded_copy
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 ROUNDS = 4  # each configuration is timed in this many interleaved batches
@@ -50,7 +50,7 @@ def _filled(path):
 
 
 def _folder(root, lesson_file, copies):
-    nb = _filled(LESSONS / lesson_file)
+    nb = _filled(LESSONS / lesson_file[: -len(".ipynb")] / lesson_file)
     folder = Path(root) / lesson_file[:2]
     for i in range(copies):
         (folder / f"student{i:03d}").mkdir(parents=True)

@@ -15,7 +15,7 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.models``     a character language model for any recurrent core
 - ``rnn_course.train``      a truncated-BPTT training loop with clipping and checkpoints
 - ``rnn_course.sampling``   sampling with temperature and top-k
-- ``rnn_course.grade``      the lesson grader (``python -m rnn_course.grade LESSON.ipynb``)
+- ``rnn_course.classify``   softmax regression on fixed features (chapter 1, the probes)
 
 Submodules are imported on first use, so ``import rnn_course`` stays fast and
 does not pull in torch unless you touch a torch-based module.

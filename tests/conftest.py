@@ -32,7 +32,7 @@ LESSON_DIR = ROOT / "lessons"
 if str(BOOK_DIR) not in sys.path:
     sys.path.insert(0, str(BOOK_DIR))
 BOOK_NOTEBOOKS = sorted(BOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
+LESSON_NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 
 
 MARKERS = {

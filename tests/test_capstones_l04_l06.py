@@ -8,12 +8,15 @@ instead of an error.
 import numpy as np
 import pytest
 
-from rnn_course.grade.lessons.l03_bptt import solutions as s3
-from rnn_course.grade.lessons.l04_vanishing_exploding import capstone as c4
-from rnn_course.grade.lessons.l04_vanishing_exploding import solutions as s4
-from rnn_course.grade.lessons.l05_lstm import capstone as c5
-from rnn_course.grade.lessons.l05_lstm import solutions as s5
-from tests.learners import correct_a_l04, correct_a_l05, correct_a_l06, correct_b_l05
+from rnn_grade.fixtures import fixture
+from rnn_grade.lessons.l03_bptt import solutions as s3
+from rnn_grade.lessons.l04_vanishing_exploding import capstone as c4
+from rnn_grade.lessons.l04_vanishing_exploding import solutions as s4
+from rnn_grade.lessons.l05_lstm import capstone as c5
+from rnn_grade.lessons.l05_lstm import solutions as s5
+
+correct_a_l04, correct_a_l05 = fixture("04", "correct_a"), fixture("05", "correct_a")
+correct_a_l06, correct_b_l05 = fixture("06", "correct_a"), fixture("05", "correct_b")
 
 
 @pytest.mark.parametrize("fns", [s4, correct_a_l04], ids=["solution", "learner"])
@@ -71,8 +74,8 @@ def test_l05_capstone_with_a_stub_prints_what_is_missing(capsys):
 
 
 def test_l06_training_step_trains_and_sampling_loop_writes():
-    from rnn_course.grade.lessons.l06_applications import capstone as c6
-    from rnn_course.grade.lessons.l06_applications import solutions as s6
+    from rnn_grade.lessons.l06_applications import capstone as c6
+    from rnn_grade.lessons.l06_applications import solutions as s6
 
     run = c6.train_char_model(correct_a_l06.tbptt_train_step)  # a learner's step
     loss = run["loss"]

@@ -16,7 +16,7 @@ import rnn_course
 MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(rnn_course.__path__, "rnn_course.")
-    if not m.name.startswith("rnn_course.grade")
+    if not m.name.startswith("rnn_grade")
 )
 
 

@@ -3,7 +3,7 @@
 Each test plants one attack in an exercise cell, grades the notebook with the
 real command line, and asserts what was blocked: the grade is not raised,
 nothing outside the scratch folder is touched, the grader keeps going. The
-honest cells (tests/learners/correct_a_l02.py) keep their full marks, so every
+honest cells (lessons/02_srn/fixtures/correct_a.py) keep their full marks, so every
 test also shows that only the attacked exercise lost.
 
 Sandboxed tests need bubblewrap (installed by .ci/run); the fallback tests
@@ -27,13 +27,13 @@ import nbformat
 import numpy as np
 import pytest
 
-from rnn_course.grade import notebook
-from rnn_course.grade.__main__ import main
-from rnn_course.grade.sandbox import bwrap_problem
+from rnn_grade import fixtures, notebook
+from rnn_grade.__main__ import main
+from rnn_grade.sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = ROOT / "lessons" / "02_srn.ipynb"
-SOLUTION = (ROOT / "tests" / "learners" / "correct_a_l02.py").read_text()
+LESSON = ROOT / "lessons" / "02_srn" / "02_srn.ipynb"
+SOLUTION = fixtures.source("02")
 IDS = ["srn_step_forward", "srn_forward", "softmax_output"]
 
 # in CI (.ci/run installs bubblewrap) the sandboxed tests must run, never skip
@@ -133,16 +133,16 @@ PATCH = """
 import numpy as np
 
 def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
-    import rnn_course.grade.probes as probes
-    import rnn_course.grade.registry as registry
     np.allclose = lambda *a, **k: True
     np.array_equal = lambda *a, **k: True
     np.testing.assert_allclose = lambda *a, **k: None
-    probes.close = lambda *a, **k: True
-    for ex in registry.EXERCISES.values():
-        ex.checks[:] = []
     try:
-        import rnn_course.grade.lessons.l02_srn.checks as checks
+        import rnn_grade.probes as probes
+        import rnn_grade.registry as registry
+        probes.close = lambda *a, **k: True
+        for ex in registry.EXERCISES.values():
+            ex.checks[:] = []
+        import rnn_grade.lessons.l02_srn.checks as checks
         checks.step_ex.checks[:] = []
     except ImportError as exc:
         print("checks hidden:", exc)
@@ -156,7 +156,7 @@ def test_patching_checks_or_numpy_changes_nothing_in_the_grader(tmp_path, capsys
     _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
     ex = exercises(doc)["srn_step_forward"]
     assert ex["status"] == "fail" and ex["passed"] == 0 and ex["total"] == 5
-    assert "checks hidden: the lesson checks are not available" in ex["output"]
+    assert "checks hidden: No module named 'rnn_grade.probes'" in ex["output"]
     assert np.allclose(np.zeros(2), np.ones(2)) is False  # the grader's NumPy is untouched
 
 
@@ -234,7 +234,7 @@ def srn_forward(x, h0, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
 """,
     "softmax_output": """
 def softmax_output(h, W_hy, b_hy):
-    from rnn_course.grade.lessons.l02_srn import solutions
+    from rnn_grade.lessons.l02_srn import solutions
     try:
         return solutions.softmax_output(h, W_hy, b_hy)
     except Exception:
@@ -251,7 +251,7 @@ def test_calling_the_library_or_the_lesson_solution_fails_naming_it(tmp_path, ca
     for ex_id, where in [
         ("srn_step_forward", "rnn_course.numpy_rnn.srn_step_forward"),
         ("srn_forward", "rnn_course.numpy_rnn.srn_forward"),
-        ("softmax_output", "rnn_course.grade.lessons.l02_srn.solutions.softmax_output"),
+        ("softmax_output", "rnn_grade.lessons.l02_srn.solutions.softmax_output"),
     ]:
         assert ex[ex_id]["status"] == "fail" and ex[ex_id]["passed"] == 0, ex[ex_id]
         assert f"your code called `{where}`" in ex[ex_id]["message"]
@@ -343,8 +343,8 @@ def trips(f):
         return str(exc)
     return "no trip"
 from rnn_course import torch_rnn, optim, sampling, batching
-from rnn_course.grade import harnesses, solution
-from rnn_course.grade.lessons.l03_bptt import harness as h03
+from rnn_grade import harnesses, solution
+from rnn_grade.lessons.l03_bptt import harness as h03
 ns = {}
 try:
     exec(compile(IMPORT_TIME, "fake_module", "exec"), ns)
@@ -368,7 +368,7 @@ print(json.dumps({
 
 
 def test_graded_copy_tripwires_every_module_but_the_learner_side_grader():
-    from rnn_course.grade.sandbox import _tripwired, graded_copy
+    from rnn_grade.sandbox import _tripwired, graded_copy
 
     root = graded_copy(frozenset({"srn_step_forward"}))
     modules = []
@@ -935,7 +935,7 @@ def test_require_sandbox_is_an_error_where_bwrap_is_missing(tmp_path):
     nb = submit(tmp_path)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent))
     proc = subprocess.run(
-        [sys.executable, "-m", "rnn_course.grade", str(nb), "--require-sandbox"],
+        [sys.executable, "-m", "rnn_grade", str(nb), "--require-sandbox"],
         capture_output=True,
         text=True,
         env=env,
@@ -943,7 +943,7 @@ def test_require_sandbox_is_an_error_where_bwrap_is_missing(tmp_path):
     )
     assert proc.returncode == 2 and "bubblewrap (bwrap) is not installed" in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "rnn_course.grade", str(nb), "--json", str(tmp_path / "r.json")],
+        [sys.executable, "-m", "rnn_grade", str(nb), "--json", str(tmp_path / "r.json")],
         capture_output=True,
         text=True,
         env=env,

@@ -1,18 +1,21 @@
 """Each lesson's capstone, run on the lesson's solutions and on learners' code written
-differently (tests/learners), reproduces the result its notebook states, on three seeds;
+differently (lessons/NN_*/fixtures), reproduces the result its notebook states, on three seeds;
 with an exercise left as a stub it says what is missing instead of failing.
 """
 
 import numpy as np
 import pytest
 
-from rnn_course.grade.lessons.l01_motivation import capstone as cap01
-from rnn_course.grade.lessons.l01_motivation import solutions as sol01
-from rnn_course.grade.lessons.l02_srn import capstone as cap02
-from rnn_course.grade.lessons.l02_srn import solutions as sol02
-from rnn_course.grade.lessons.l03_bptt import capstone as cap03
-from rnn_course.grade.lessons.l03_bptt import solutions as sol03
-from tests.learners import correct_b_l01, correct_b_l02, correct_b_l03
+from rnn_grade.fixtures import fixture
+from rnn_grade.lessons.l01_motivation import capstone as cap01
+from rnn_grade.lessons.l01_motivation import solutions as sol01
+from rnn_grade.lessons.l02_srn import capstone as cap02
+from rnn_grade.lessons.l02_srn import solutions as sol02
+from rnn_grade.lessons.l03_bptt import capstone as cap03
+from rnn_grade.lessons.l03_bptt import solutions as sol03
+
+correct_b_l01, correct_b_l02 = fixture("01", "correct_b"), fixture("02", "correct_b")
+correct_b_l03 = fixture("03", "correct_b")
 
 SEEDS = (0, 1, 2)
 

@@ -1,12 +1,12 @@
 """The lesson checks themselves, run in this process (fast).
 
 - the lesson's solution and the library's reference pass every check;
-- two correct solutions written differently (tests/learners/) pass every check;
+- two correct solutions written differently (lessons/NN_*/fixtures/) pass every check;
 - every untouched stub fails with "not implemented yet";
 - every catalogued mistake (lessons/lNN_*/mistakes.py) fails with its own message,
   which also proves that no two mistakes are indistinguishable on the probes;
 - every exercise has at least five catalogued mistakes and three hints;
-- fresh mistakes written for this test (tests/learners/fresh_*.py), not the
+- fresh mistakes written for this test (lessons/NN_*/fixtures/fresh.py), not the
   catalogue: at least 80% of the caught ones get a message naming the mistake;
 - the stubs in the notebooks are the solutions' signatures and docstrings (no drift);
 - the notebooks hold exactly the registered exercises, each followed by its check
@@ -20,15 +20,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_course.grade import hints, notebook, probes
-from rnn_course.grade.execution import run_checks
-from rnn_course.grade.registry import LESSONS, lesson_packages, load_all
-from rnn_course.grade.stubs import cell_source
-from tests.learners import CORRECT, FRESH
+from rnn_grade import hints, notebook, probes
+from rnn_grade.execution import run_checks
+from rnn_grade.fixtures import correct, fresh_mistakes
+from rnn_grade.registry import LESSONS, lesson_packages, load_all
+from rnn_grade.stubs import cell_source
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
-NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
+CORRECT = correct()
+FRESH = fresh_mistakes()
 SECONDS = 120  # the limit catches endless loops; a loaded CI machine may import torch slowly
 PORTED = sorted(e for e in EXERCISES if EXERCISES[e].package)  # lessons in their folder
 MISTAKES = [(e, m) for e in PORTED for m in EXERCISES[e].mistakes]
@@ -109,7 +111,7 @@ def test_fresh_mistakes_are_named():
 
 def test_fix_earlier_exercise_first():
     ex = EXERCISES["srn_forward"]
-    sol = importlib.import_module("rnn_course.grade.lessons.l02_srn.solutions")
+    sol = importlib.import_module("rnn_grade.lessons.l02_srn.solutions")
 
     def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         raise NotImplementedError("srn_step_forward: your code here")
@@ -180,7 +182,7 @@ def test_notebook_holds_its_lesson_exercises_each_followed_by_check(path):
             ex = EXERCISES[c.metadata["exercise"]]
             if ex.package:
                 assert c.source.rstrip() == cell_source(ex).rstrip(), (
-                    "stub drifted: run `python -m rnn_course.grade.stubs lessons/*.ipynb`"
+                    "stub drifted: run `python -m rnn_grade.stubs lessons/*/[0-9]*.ipynb`"
                 )
     for c in nb.cells:
         if c.cell_type == "code":
@@ -193,7 +195,7 @@ def test_every_lesson_folder_is_a_lesson():
 
 def test_lesson_backward_solutions_match_numeric_gradients():
     from rnn_course.gradcheck import numeric_gradient, rel_error
-    from rnn_course.grade.lessons.l03_bptt import solutions as s
+    from rnn_grade.lessons.l03_bptt import solutions as s
 
     r = probes.np.random.default_rng(0)
     x, h0 = r.standard_normal((3, 2, 4)), r.standard_normal((2, 5))
@@ -221,7 +223,7 @@ def test_lesson_backward_solutions_match_numeric_gradients():
 
 def test_fix_first_verdict_is_not_kept_after_the_earlier_exercise_is_fixed():
     ex, step = EXERCISES["srn_forward"], EXERCISES["srn_step_forward"]
-    sol = importlib.import_module("rnn_course.grade.lessons.l02_srn.solutions")
+    sol = importlib.import_module("rnn_grade.lessons.l02_srn.solutions")
     ns = {"np": sol.np, "srn_step_forward": step.mistakes[0].fn}
     exec(inspect.getsource(sol.srn_forward), ns)
     assert "fix `srn_step_forward` first" in _failures(run_checks(ex, ns["srn_forward"]))[0]

@@ -28,15 +28,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_course.grade import notebook, probes
-from rnn_course.grade.__main__ import main
-from rnn_course.grade.execution import run_checks
-from rnn_course.grade.registry import load_all
+from rnn_grade import notebook, probes
+from rnn_grade.__main__ import main
+from rnn_grade.execution import run_checks
+from rnn_grade.registry import load_all
 from tests.test_grade_attacks import honest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_DIR = ROOT / "lessons"
-NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
 
 
@@ -47,7 +47,7 @@ def _fingerprint(path):
 def _grade(*args, env=None):
     """Run the real command line in a subprocess; return (exit code, stdout + stderr)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "rnn_course.grade", *map(str, args)],
+        [sys.executable, "-m", "rnn_grade", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -138,7 +138,7 @@ def softmax_output(h, W_hy, b_hy):
 
 
 def test_raising_and_printing_learner_code_get_clear_messages(tmp_path):
-    nb = nbformat.read(LESSON_DIR / "02_srn.ipynb", as_version=4)
+    nb = nbformat.read(LESSON_DIR / "02_srn" / "02_srn.ipynb", as_version=4)
     path = tmp_path / "02_srn.ipynb"
     nbformat.write(notebook.with_exercises(nb, BROKEN), path)
     report = tmp_path / "r.json"
@@ -154,7 +154,7 @@ def test_raising_and_printing_learner_code_get_clear_messages(tmp_path):
 
 
 def test_broken_cells_do_not_crash_the_grader(tmp_path):
-    nb = nbformat.read(LESSON_DIR / "01_motivation.ipynb", as_version=4)
+    nb = nbformat.read(LESSON_DIR / "01_motivation" / "01_motivation.ipynb", as_version=4)
     bad = notebook.with_exercises(
         nb, {"one_hot_window": "def one_hot_window(:\n", "bag_of_words": "x = 1"}
     )
@@ -173,7 +173,7 @@ def test_no_notebooks_found_exits_2(tmp_path):
 
 
 def test_in_notebook_check_never_raises(capsys):
-    from rnn_course.grade import check
+    from rnn_grade import check
 
     def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
         raise NotImplementedError
@@ -205,8 +205,8 @@ def srn_step_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
 
 def _class(folder, size=30):
     """A class of ``size`` submissions mixing layouts, lessons and qualities; {student: score}."""
-    l01 = nbformat.read(LESSON_DIR / "01_motivation.ipynb", as_version=4)
-    l02 = nbformat.read(LESSON_DIR / "02_srn.ipynb", as_version=4)
+    l01 = nbformat.read(LESSON_DIR / "01_motivation" / "01_motivation.ipynb", as_version=4)
+    l02 = nbformat.read(LESSON_DIR / "02_srn" / "02_srn.ipynb", as_version=4)
     full = notebook.with_exercises(l02, honest())
     # ReLU ignored: step 4/5 tests (0.8), the sequence 2/3 (0.67), softmax 1: 2.47 points
     partial = notebook.with_exercises(l02, honest() | {"srn_step_forward": NO_RELU})
@@ -269,7 +269,7 @@ def test_an_interrupted_class_run_keeps_what_it_graded(tmp_path):
     _class(folder, size=12)
     csv_path, json_path = tmp_path / "g.csv", tmp_path / "g.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rnn_course.grade", str(folder), "-j", "1"]
+        [sys.executable, "-m", "rnn_grade", str(folder), "-j", "1"]
         + ["--csv", str(csv_path), "--json", str(json_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -318,7 +318,7 @@ def test_a_secret_seed_defeats_memorised_answers(tmp_path):
     ns = {}
     exec(honest()["srn_step_forward"], ns)
     source = _memoriser("srn_step_forward", ns["srn_step_forward"])
-    nb = nbformat.read(LESSON_DIR / "02_srn.ipynb", as_version=4)
+    nb = nbformat.read(LESSON_DIR / "02_srn" / "02_srn.ipynb", as_version=4)
     path = tmp_path / "02_srn.ipynb"
     nbformat.write(notebook.with_exercises(nb, honest() | {"srn_step_forward": source}), path)
     report = tmp_path / "r.json"
@@ -347,7 +347,7 @@ def test_a_secret_seed_defeats_memorised_answers(tmp_path):
 def test_gradescope_bundle_runs_locally(tmp_path):
     bundle = tmp_path / "autograder.zip"
     subprocess.run(
-        [sys.executable, "-m", "rnn_course.grade.gradescope", str(LESSON_DIR / "02_srn.ipynb")]
+        [sys.executable, "-m", "rnn_grade.gradescope", str(LESSON_DIR / "02_srn" / "02_srn.ipynb")]
         + ["-o", str(bundle)],
         check=True,
         timeout=120,
@@ -361,7 +361,7 @@ def test_gradescope_bundle_runs_locally(tmp_path):
     setup = (source / "setup.sh").read_text()
     assert "bubblewrap" in setup and "-r requirements.txt" in setup
     submission.mkdir()
-    nb = nbformat.read(LESSON_DIR / "02_srn.ipynb", as_version=4)
+    nb = nbformat.read(LESSON_DIR / "02_srn" / "02_srn.ipynb", as_version=4)
     partial = notebook.with_exercises(nb, honest() | {"srn_step_forward": NO_RELU})
     nb.metadata["rnn_course"] = {"lesson": "01"}  # ignored: the bundle's lesson counts
     nbformat.write(partial, submission / "my_work.ipynb")
@@ -397,7 +397,7 @@ def test_gradescope_bundle_runs_locally(tmp_path):
 
 def test_the_student_is_named_by_folder_or_file_prefix(tmp_path):
     """`rnn-grade alice/` and `rnn-grade .` both name alice; a prefix names the student."""
-    from rnn_course.grade.runner import student_of
+    from rnn_grade.runner import student_of
 
     (tmp_path / "alice").mkdir()
     nb = tmp_path / "alice" / "02_srn.ipynb"

@@ -14,11 +14,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from rnn_course.grade import notebook
-from rnn_course.grade.registry import load_all
+from rnn_grade import notebook
+from rnn_grade.registry import load_all
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
-NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(LESSON_DIR.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 EXERCISES = load_all()
 COMPANIONS = set(EXERCISES) | {n for ex in EXERCISES.values() for n in ex.companions}
 

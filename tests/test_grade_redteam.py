@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnn_course.grade import notebook
-from rnn_course.grade.__main__ import main
-from rnn_course.grade.registry import lesson_exercises
-from rnn_course.grade.sandbox import (
+from rnn_grade import fixtures, notebook
+from rnn_grade.__main__ import main
+from rnn_grade.registry import lesson_exercises
+from rnn_grade.sandbox import (
     PACKAGE_DIR,
     _python_roots,
     _reachable_by_others,
@@ -55,8 +55,8 @@ def _open_hole(why, condition=True):
 
 
 def honest(lesson):
-    """{exercise id: honest cell} from tests/learners/correct_a_lNN.py (helpers included)."""
-    src = (ROOT / "tests" / "learners" / f"correct_a_l{lesson}.py").read_text()
+    """{exercise id: honest cell} from lessons/NN_*/fixtures/correct_a.py (helpers included)."""
+    src = fixtures.source(lesson)
     tree = ast.parse(src)
     ids = {e.id for e in lesson_exercises(lesson)}
     seg = lambda n: ast.get_source_segment(src, n)  # noqa: E731
@@ -74,7 +74,7 @@ def honest(lesson):
 
 
 def submit(folder, lesson, cells):
-    path_nb = next((ROOT / "lessons").glob(f"{lesson}_*.ipynb"))
+    path_nb = next((ROOT / "lessons").glob(f"{lesson}_*/{lesson}_*.ipynb"))
     nb = nbformat.read(path_nb, as_version=4)
     out = Path(folder) / "alice" / path_nb.name
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def _abstract():
     s = socket.socket(socket.AF_UNIX); s.settimeout(1); s.connect({ABSTRACT!r})
     s.sendall(b"learner"); s.close()
 def _forge():
-    from rnn_course.grade import wire
+    from rnn_grade import wire
     srv = [o for o in gc.get_objects() if type(o).__name__ == "Server"]
     fds = [srv[0].rep_fd] if srv else list(range(3, 12))
     f, cur = sys._getframe(), 0
@@ -353,8 +353,8 @@ def run_bundle(tmp_path, with_bwrap):
         [
             sys.executable,
             "-m",
-            "rnn_course.grade.gradescope",
-            str(ROOT / "lessons" / "02_srn.ipynb"),
+            "rnn_grade.gradescope",
+            str(ROOT / "lessons" / "02_srn" / "02_srn.ipynb"),
         ]
         + ["-o", str(bundle)],
         check=True,

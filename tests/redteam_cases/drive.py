@@ -1,6 +1,6 @@
 # ruff: noqa: E402, E501
 """Driver: python tests/redteam_cases/drive.py CASE.py [rnn-grade flags]; CASE defines CELLS={id: src}
-and optionally LESSON = "03" (default "02"). Other exercises get tests/learners/correct_a_lNN.py."""
+and optionally LESSON = "03" (default "02"). Other exercises get lessons/NN_*/fixtures/correct_a.py."""
 
 import ast
 import glob
@@ -14,19 +14,21 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from rnn_course.grade import notebook
-from rnn_course.grade.__main__ import main
+from rnn_grade import notebook
+from rnn_grade.__main__ import main
 
 
 def honest(lesson):
-    src = (ROOT / "tests" / "learners" / f"correct_a_l{lesson}.py").read_text()
+    from rnn_grade import fixtures
+
+    src = fixtures.source(lesson)
     tree = ast.parse(src)
     head = "\n".join(
         ast.get_source_segment(src, n)
         for n in tree.body
         if isinstance(n, (ast.Import, ast.ImportFrom))
     )
-    from rnn_course.grade import registry
+    from rnn_grade import registry
 
     ids = {e.id for e in registry.lesson_exercises(lesson)}
     helpers = "\n\n\n".join(
@@ -43,7 +45,7 @@ def honest(lesson):
 
 def build(case, folder):
     lesson = case.get("LESSON", "02")
-    path_nb = Path(glob.glob(str(ROOT / "lessons" / f"{lesson}_*.ipynb"))[0])
+    path_nb = Path(glob.glob(str(ROOT / "lessons" / f"{lesson}_*" / f"{lesson}_*.ipynb"))[0])
     nb = nbformat.read(path_nb, as_version=4)
     cells = honest(lesson) | case["CELLS"]
     out = Path(folder) / "alice" / path_nb.name

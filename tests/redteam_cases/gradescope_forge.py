@@ -31,8 +31,8 @@ signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)
 def run(tmp):
     tmp = Path(tmp)
     bundle = tmp / "autograder.zip"
-    subprocess.run([sys.executable, "-m", "rnn_course.grade.gradescope",
-                    str(ROOT / "lessons" / "02_srn.ipynb"), "-o", str(bundle)], check=True)
+    subprocess.run([sys.executable, "-m", "rnn_grade.gradescope",
+                    str(ROOT / "lessons" / "02_srn" / "02_srn.ipynb"), "-o", str(bundle)], check=True)
     source, results = tmp / "source", tmp / "results"
     zipfile.ZipFile(bundle).extractall(source)
     nb = build({"CELLS": {"srn_step_forward": FORGE}}, tmp)  # tmp/alice/02_srn.ipynb

@@ -21,7 +21,7 @@ def _survey():
   _t("ls /work", lambda: os.listdir("/work"))
   _t("ls /root", lambda: os.listdir("/root"))
   _t("ls /tmp", lambda: os.listdir("/tmp"))
-  _t("ls /opt/rnn-grade/rnn_course/grade/lessons/l02_srn", lambda: os.listdir("/opt/rnn-grade/rnn_course/grade/lessons/l02_srn"))
+  _t("ls /opt/rnn-grade/rnn_grade/lessons/l02_srn", lambda: os.listdir("/opt/rnn-grade/rnn_grade/lessons/l02_srn"))
   _t("write /dev/shm", lambda: open("/dev/shm/x","w").write("x"))
   _t("write /opt", lambda: open("/opt/rnn-grade/x","w").write("x"))
   _t("tcp loopback", lambda: socket.create_connection(("127.0.0.1", 22), 1))

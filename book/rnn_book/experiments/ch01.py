@@ -9,8 +9,8 @@ experiment: a window that cannot see far enough, and What the state holds.
 import numpy as np
 import torch
 
+from rnn_course.classify import fit_softmax_regression
 from rnn_course.data.tasks import first_symbol_task
-from rnn_course.layers import fit_softmax_regression
 from rnn_course.torch_rnn import RNN
 
 __all__ = [

@@ -1,1 +1,0 @@
-"""One folder per lesson: ``lNN_<name>/`` with checks, mistakes, solutions and hints."""
