@@ -46,30 +46,39 @@ def lm_runs():
 
 
 @pytest.mark.slow
-def test_gru_learns_more_per_step_than_one_mingru_layer(lm_runs):
+def test_gru_learns_more_per_step_at_the_chapters_learning_rate_and_below(lm_runs):
     """Chapter: 'After the same number of steps its validation loss is lower on every seed'."""
     for seed in SEEDS:
         gru, mini = lm_runs["gru", LR, seed]["bpc"], lm_runs["mingru", LR, seed]["bpc"]
         assert gru[0] < mini[0], (seed, "300 steps", gru, mini)
         assert gru[1] < mini[2], (seed, "900 steps (3x)", gru, mini)
-        for lr in (LR * 0.3, LR * 3):
-            g, m = lm_runs["gru", lr, seed]["bpc"], lm_runs["mingru", lr, seed]["bpc"]
-            assert g[0] < m[0], (seed, lr, g, m)
+        g, m = lm_runs["gru", LR * 0.3, seed]["bpc"], lm_runs["mingru", LR * 0.3, seed]["bpc"]
+        assert g[0] < m[0], (seed, "lr x0.3", g, m)
+
+
+@pytest.mark.slow
+def test_at_three_times_the_learning_rate_the_gru_falters_and_the_mingru_leads(lm_runs):
+    """Chapter: 'three times larger, the GRU trains badly and the minGRU is ahead'."""
+    for seed in SEEDS:
+        g, m = lm_runs["gru", LR * 3, seed]["bpc"], lm_runs["mingru", LR * 3, seed]["bpc"]
+        assert m[0] < g[0], (seed, g, m)
+        assert g[0] > lm_runs["gru", LR, seed]["bpc"][0], (seed, "the GRU falters")
 
 
 @pytest.mark.slow
 def test_mingru_steps_are_cheaper_but_at_equal_time_it_is_not_clearly_ahead(lm_runs):
-    """Chapter: 'Given 1.5 times the GRU's steps ... a draw'; the tests: never clearly ahead.
+    """Chapter: 'Given 1.5 times the GRU's steps ... a draw at this budget'.
 
-    1.5x steps is at most the minGRU's CPU-time advantage (its cost per step is
-    measured below), so this compares at equal time or favours the minGRU.
+    1.5x steps is about the minGRU's CPU-time advantage (its cost per step is
+    measured below), so this compares at equal time. Tried at the chapter's
+    learning rate (300 and 900 GRU steps) and at a third of it.
     """
     ratios = [
         lm_runs["gru", LR, s]["cpu_per_step"] / lm_runs["mingru", LR, s]["cpu_per_step"]
         for s in SEEDS
     ]
     assert np.median(ratios) > 1.2, ratios  # loose: timing on a shared machine
-    for lr, pairs in ((LR, ((0, 1), (1, 3))), (LR * 0.3, ((0, 1),)), (LR * 3, ((0, 1),))):
+    for lr, pairs in ((LR, ((0, 1), (1, 3))), (LR * 0.3, ((0, 1),))):
         for g_stage, m_stage in pairs:
             gaps = np.array(
                 [
