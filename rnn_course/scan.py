@@ -274,7 +274,8 @@ def cumprod_scan(a, b, h0=None):
 
     uses only ``cumprod`` and ``cumsum``, two scans every array library has.
     For |a| < 1 the product shrinks geometrically and underflows to 0 after a
-    few hundred steps in float32 (about a thousand in float64); then
+    few hundred steps in float32 (one to a few thousand in float64, for decays
+    of 0.5 to 0.7); then
     :math:`b_s / P_s` is infinite and :math:`0 \cdot \infty` is ``nan``.
     :func:`log_space_scan` is the repair. Shown to fail in chapter 7.
     """

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def char_data(val_chars=20_000):
+def char_data(val_chars=10_000):
     """Chapter 6's corpus: (vocab, training ids, the first ``val_chars`` validation ids)."""
     text = load_corpus("stdlib")
     vocab = CharVocab.from_text(text)
