@@ -23,7 +23,8 @@ STAMP := $(VENV)/.installed-stamp
 # CI also runs the library's unit tests on every other supported Python found here.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
-	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py
+	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py \
+	tests/test_scan.py tests/test_min_rnn.py
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels
