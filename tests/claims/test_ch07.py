@@ -121,12 +121,26 @@ def test_the_stabiliser_is_what_keeps_exponential_gates_finite():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("steps, lr", [(100, 0.1), (300, 0.1), (100, 0.03), (100, 0.3)])
-def test_a_selective_step_solves_the_copy_task_and_a_fixed_step_cannot(steps, lr):
+@pytest.mark.parametrize(
+    "steps, lr", [(100, 0.1), (300, 0.1), (300, 0.03), (100, 0.03), (100, 0.3)]
+)
+def test_a_fixed_step_never_solves_the_copy_task(steps, lr):
+    """Chapter: 'With a fixed step the error stays at ..., no better than predicting 0'."""
     for seed in SEEDS:
         fixed = ch07.selective_copy(False, steps=steps, lr=lr, seed=seed)
-        sel = ch07.selective_copy(True, steps=steps, lr=lr, seed=seed)
         assert fixed["mse"] > 0.9, (seed, fixed)  # about the variance of the target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("steps, lr", [(100, 0.1), (300, 0.1), (300, 0.03)])
+def test_a_selective_step_solves_the_copy_task(steps, lr):
+    """Chapter: solved in 100 steps at lr 0.1, and with 3x the steps at lr 0.1 and 0.03.
+
+    Not claimed: 100 steps at lr 0.03 or 0.3 (some seeds are not there yet; the
+    chapter says so).
+    """
+    for seed in SEEDS:
+        sel = ch07.selective_copy(True, steps=steps, lr=lr, seed=seed)
         assert sel["mse"] < 0.1, (seed, sel)
         assert sel["delta_mark"] > 50 * sel["delta_blank"], (seed, sel)
 
