@@ -25,7 +25,7 @@ STAMP := $(VENV)/.installed-stamp
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
 	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py \
-	tests/test_bad_input.py
+	tests/test_bad_input.py tests/test_scan.py tests/test_min_rnn.py
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels check
