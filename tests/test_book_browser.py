@@ -308,8 +308,11 @@ LAYOUT_JS = """() => {
   const visible = e => { const r = e.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
   const header = document.querySelector('.bd-header');
+  // An equation scrolls in MathJax's container or in its own div.
+  const scroller = b => { const m = b.querySelector('mjx-container');
+    return m && m.scrollWidth > m.clientWidth + 1 ? m : b; };
   const wide = Array.from(document.querySelectorAll('.bd-article div.math'))
-    .filter(b => b.scrollWidth > b.clientWidth + 1);
+    .filter(b => { const s = scroller(b); return s.scrollWidth > s.clientWidth + 1; });
   return {
     pageWidth: document.documentElement.scrollWidth,
     viewport: window.innerWidth,
@@ -318,8 +321,8 @@ LAYOUT_JS = """() => {
       .length,
     toggles: Array.from(document.querySelectorAll('.primary-toggle')).filter(visible).length,
     wide: wide.length,
-    wideUnmarked: wide.filter(b => !b.classList.contains('rnn-wide') ||
-      !['auto', 'scroll'].includes(getComputedStyle(b).overflowX) ||
+    wideUnmarked: wide.filter(b => !scroller(b).classList.contains('rnn-wide') ||
+      !['auto', 'scroll'].includes(getComputedStyle(scroller(b)).overflowX) ||
       !(b.nextElementSibling && b.nextElementSibling.classList.contains('rnn-scroll-cue')))
       .map(b => b.id || b.textContent.slice(0, 40)),
   };

@@ -53,7 +53,11 @@ def _children_cpu():
 
 
 def _cpu_file(app):
-    return Path(app.srcdir, app.config.nb_execution_cache_path, "rnn_cpu_times.json")
+    """Next to jupyter-cache's database (myst-nb resolves its folder at builder-inited)."""
+    folder = getattr(app.env.mystnb_config, "execution_cache_path", "") or Path(
+        app.outdir
+    ).parent.joinpath(".jupyter_cache")
+    return Path(folder, "rnn_cpu_times.json")
 
 
 def _read_cpu_times(app):
@@ -118,7 +122,9 @@ def _unique_scripts(app, pagename, templatename, context, doctree):
         return
     seen, unique = set(), []
     for js in scripts:
-        key = (str(js), js.attributes.get("body", "")) if hasattr(js, "attributes") else js
+        # An inline script's filename is None or "" depending on when it was added.
+        attrs = getattr(js, "attributes", None) or {}
+        key = (getattr(js, "filename", js) or "", tuple(sorted(attrs.items())))
         if key not in seen:
             seen.add(key)
             unique.append(js)

@@ -11,12 +11,21 @@
     });
   }
 
-  // A display equation wider than its column scrolls inside its own box; mark it so that
-  // book.css draws the scroll shadows, and say so under it once.
+  // A display equation wider than its column scrolls inside its own box (MathJax's
+  // container, or the equation's div): mark that box so that book.css draws the scroll
+  // shadows, and say so under the equation once.
+  function scroller(box) {
+    const mjx = box.querySelector("mjx-container");
+    return mjx && mjx.scrollWidth > mjx.clientWidth + 1 ? mjx : box;
+  }
+
   function markWideEquations() {
     document.querySelectorAll(".bd-article div.math").forEach((box) => {
-      const wide = box.scrollWidth > box.clientWidth + 1;
-      box.classList.toggle("rnn-wide", wide);
+      const inner = scroller(box);
+      const wide = inner.scrollWidth > inner.clientWidth + 1;
+      box.classList.toggle("rnn-wide", wide && inner === box);
+      const mjx = box.querySelector("mjx-container");
+      if (mjx) mjx.classList.toggle("rnn-wide", wide && inner === mjx);
       let cue = box.nextElementSibling;
       if (!(cue && cue.classList.contains("rnn-scroll-cue"))) cue = null;
       if (wide && !cue) {
