@@ -151,17 +151,40 @@ def test_no_figure_is_split_across_pages():
 QUIZ_RE = re.compile(r"^```\{quiz\}", re.M)
 
 
-def _quiz_count():
-    """The quizzes written in the book's sources (markdown pages and notebook cells)."""
-    n = 0
+QUIZ_BODY_RE = re.compile(r"^```\{quiz\}\n:id:[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def _quiz_sources():
+    """The YAML body of every quiz written in the book's sources (pages and notebooks)."""
+    texts = []
     for path in (ROOT / "book").iterdir():
         if path.suffix == ".md":
-            n += len(QUIZ_RE.findall(path.read_text()))
+            texts.append(path.read_text())
         elif path.suffix == ".ipynb":
             for cell in json.loads(path.read_text())["cells"]:
                 if cell["cell_type"] == "markdown":
-                    n += len(QUIZ_RE.findall("".join(cell["source"])))
-    return n
+                    texts.append("".join(cell["source"]))
+    n = sum(len(QUIZ_RE.findall(t)) for t in texts)
+    bodies = [b for t in texts for b in QUIZ_BODY_RE.findall(t)]
+    assert len(bodies) == n, "a quiz whose body this test cannot find"
+    return bodies
+
+
+def _quiz_count():
+    return len(_quiz_sources())
+
+
+def _right_why_start(body):
+    """The first words of the explanation of a quiz's right answer, before any markup."""
+    import yaml
+
+    spec = yaml.safe_load(body)
+    if "choices" in spec:
+        why = next(c["why"] for c in spec["choices"] if c.get("correct"))
+    else:
+        why = spec["why"]
+    words = re.split(r"[$`*\[{(]", why, maxsplit=1)[0].split()
+    return " ".join(words[:4]) if len(words) >= 3 else None
 
 
 ANSWERS = "Answers to the self-checks"
@@ -179,18 +202,22 @@ def test_the_answers_appendix_answers_every_quiz(pdf):
     assert re.search(re.escape(ANSWERS) + r" " + str(start[0] + 1) + r"\b", contents), (
         f"the contents do not list {ANSWERS!r} at page {start[0] + 1}"
     )
-    entries = re.findall(
-        r"(Self-check [\d.]+|[^.]*?self-check \d+) \(question on page (\d+)\)", appendix
-    )
+    # "Self-check 2.3 (question on page 57)"; quizzes outside the chapters are named
+    # after their page: "How to use this book, self-check 1 (question on page 7)".
+    entries = re.findall(r"(self-check [\d.]+) \(question on page (\d+)\)", appendix, re.I)
     assert len(entries) == n_quiz, f"{len(entries)} answers for {n_quiz} quizzes"
     assert appendix.count("Answer:") == n_quiz
+    whys = [w for w in map(_right_why_start, _quiz_sources()) if w]
+    plain = appendix.replace("\u2019", "'").replace("\u2018", "'")  # Sphinx's smart quotes
+    missing = [w for w in whys if w not in plain]
+    assert len(whys) >= n_quiz // 2 and not missing, f"explanations missing: {missing[:5]}"
     # Each printed quiz names its entry, and the entry gives the quiz's page.
     body = " ".join(text[: start[0]])
     refs = body.count("the answer and why are in")
     assert refs == n_quiz, f"{refs} printed quizzes point to the appendix, of {n_quiz}"
     for label, page in entries:
-        label = label.strip()
-        assert f"{label}: the answer and why are in" in text[int(page) - 1], (
+        label = label.lower()
+        assert f"{label}: the answer and why are in" in text[int(page) - 1].lower(), (
             f"{label}: its question is not on page {page}"
         )
 

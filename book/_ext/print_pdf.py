@@ -109,6 +109,7 @@ APPENDIX_JS = r"""() => {
   const clean = node => {
     const c = node.cloneNode(true);
     c.removeAttribute('id');
+    c.removeAttribute('hidden');
     c.querySelectorAll('[id]').forEach(e => e.removeAttribute('id'));
     c.querySelectorAll('[hidden]').forEach(e => e.removeAttribute('hidden'));
     c.querySelectorAll('.headerlink').forEach(e => e.remove());
