@@ -60,7 +60,8 @@
       const doc = new DOMParser().parseFromString(html, "text/html");
       doc
         .querySelectorAll(
-          ".bd-header-article, .bd-sidebar-secondary, .rnn-runtime, .prev-next-area",
+          ".bd-header-article, .bd-sidebar-secondary, #jb-print-docs-body, .onlyprint, " +
+            ".rnn-runtime, .prev-next-area",
         )
         .forEach((el) => el.remove());
       return original(doc.documentElement.outerHTML, anchor);
