@@ -27,6 +27,7 @@ __all__ = [
     "fit_adding",
     "steps_to_level",
     "spectral_radius",
+    "gradient_norm_trace",
 ]
 
 #: Slope f'(a) of each nonlinearity, written with the state h = f(a).
@@ -235,3 +236,33 @@ def spectral_radius(model):
     """Spectral radius of a SequenceModel's first-layer ``weight_hh_l0``."""
     W = model.rnn.weight_hh_l0.detach().double().cpu().numpy()  # (H, H)
     return float(np.abs(np.linalg.eigvals(W)).max())
+
+
+def gradient_norm_trace(radius, seed=0, steps=150, T=30, lr=1e-2):
+    """Pre-clipping gradient norms of a tanh SRN whose W_hh starts at spectral radius ``radius``.
+
+    The SRN of :func:`srn_with_start` (``"default"``) has its recurrent matrix
+    rescaled, then is trained on the adding problem with Adam and *no* clipping;
+    the global gradient norm of every step is recorded before the update.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = srn_with_start("default", seed)
+    with torch.no_grad():
+        W = model.rnn.weight_hh_l0  # (H, H)
+        W.mul_(radius / np.abs(np.linalg.eigvals(W.double().numpy())).max())
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    norms = []
+    for _ in range(steps):
+        x, y = (torch.as_tensor(a) for a in adding_problem(32, T, rng))
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grads = [p.grad.reshape(-1) for p in model.parameters() if p.grad is not None]
+        norms.append(float(torch.cat(grads).norm()))
+        opt.step()
+    return np.array(norms)
