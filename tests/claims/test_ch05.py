@@ -62,7 +62,7 @@ def trained():
     out = {}
     try:
         for seed in FIT_SEEDS:
-            for cell in ("rnn", "lstm", "gru"):
+            for cell in ("srn", "lstm", "gru"):
                 model = make_model(cell, seed=seed)
                 losses = fit_adding(model, T=T, seed=seed, steps=800)
                 out[seed, cell] = model, float(losses[-100:].mean())
@@ -76,7 +76,7 @@ def trained():
 def test_long_lag(trained, seed):
     """fig-lstm-adding: LSTM and GRU far below both levels; the SRN does not reach 1/12
     (within the chapter's 800 steps at lr 0.01, for each of three seeds)."""
-    srn = trained[seed, "rnn"][1]
+    srn = trained[seed, "srn"][1]
     assert srn > SECOND_ONLY, f"SRN reached {srn:.4f} < 1/12"
     for cell in ("lstm", "gru"):
         mse = trained[seed, cell][1]
@@ -91,7 +91,7 @@ def test_trained_sensitivity(trained, seed):
     for cell in ("lstm", "gru"):
         g = sensitivity(trained[seed, cell][0], x)
         assert g.min() > 0.1 * g.max(), f"{cell}: spread {g.min():.1e}..{g.max():.1e}"
-    g = sensitivity(trained[seed, "rnn"][0], x)
+    g = sensitivity(trained[seed, "srn"][0], x)
     assert g[29] < 1e-2 * g[0], f"SRN: {g[29]:.1e} at distance 29 vs {g[0]:.1e} at 0"
 
 
@@ -118,6 +118,6 @@ def test_the_lstm_gets_below_1_12_before_the_srn(factor, seed):
     lstm_step = steps_to_level(make_model("lstm", seed=seed), T, max_steps=3 * STEPS, seed=seed,
                                lr=lr, clip=None)
     assert lstm_step is not None, f"lr {lr:g}: the LSTM did not get below 1/12 in {3 * STEPS} steps"
-    srn_step = steps_to_level(make_model("rnn", seed=seed), T, max_steps=lstm_step, seed=seed,
+    srn_step = steps_to_level(make_model("srn", seed=seed), T, max_steps=lstm_step, seed=seed,
                               lr=lr, clip=None)
     assert srn_step is None, f"lr {lr:g}: SRN at step {srn_step}, LSTM at {lstm_step}"

@@ -49,7 +49,7 @@ def lms(corpus):
     vocab, split, _ = corpus
     out = {}
     for seed in SEEDS:
-        for cell, lr in (("lstm", 1e-2), ("rnn", 3e-3)):
+        for cell, lr in (("lstm", 1e-2), ("srn", 3e-3)):
             config = train.LMTrainConfig(
                 steps=LM_STEPS,
                 batch_size=16,
@@ -90,16 +90,16 @@ def test_lstm_prediction_reaches_further_back_than_the_srn(corpus, lms):
     _, _, probe_ids = corpus
     for seed in SEEDS:
         far, share = {}, {}
-        for cell in ("lstm", "rnn"):
+        for cell in ("lstm", "srn"):
             far[cell], share[cell] = ch06.far_share(lms[seed, cell][0], probe_ids)
             assert share[cell].sum() == pytest.approx(1.0, abs=1e-5)
         assert far["lstm"] < 0.2, (seed, far)  # most of it is on the last few characters
-        assert far["lstm"] > 1.5 * far["rnn"], (seed, far)
+        assert far["lstm"] > 1.5 * far["srn"], (seed, far)
         # and the gap widens with distance
-        assert share["lstm"][30] > 10 * share["rnn"][30], (
+        assert share["lstm"][30] > 10 * share["srn"][30], (
             seed,
             share["lstm"][30],
-            share["rnn"][30],
+            share["srn"][30],
         )
 
 
@@ -172,7 +172,7 @@ def test_ensemble_members_train_exactly_as_alone():
 @pytest.mark.slow
 def test_both_models_solve_short_palindromes_with_every_seed():
     """'both models solve it with every seed' (T = 4, lr 3e-3, 450 steps), on five seeds."""
-    for cell in ("rnn", "lstm"):
+    for cell in ("srn", "lstm"):
         acc = ch06.palindrome_accuracy(cell, 4, seeds=5)
         assert acc.min() > 0.95, (cell, acc)
 
@@ -180,7 +180,7 @@ def test_both_models_solve_short_palindromes_with_every_seed():
 @pytest.mark.slow
 def test_a_larger_learning_rate_leaves_some_short_palindrome_runs_near_chance():
     """'With a larger learning rate that changes': some of the SRNs at lr 1e-2 stay low."""
-    acc = ch06.palindrome_accuracy("rnn", 4, seeds=5, lr=1e-2)
+    acc = ch06.palindrome_accuracy("srn", 4, seeds=5, lr=1e-2)
     assert acc.min() < 0.75, acc
 
 
@@ -188,15 +188,15 @@ def test_a_larger_learning_rate_leaves_some_short_palindrome_runs_near_chance():
 def test_within_the_budget_the_lstm_is_ahead_on_long_palindromes():
     """'within this budget: the SRN's seeds stay near chance ..., while every LSTM is well on
     its way' (T = 12, lr 3e-3, 450 steps), five seeds."""
-    acc = {cell: ch06.palindrome_accuracy(cell, 12, seeds=5) for cell in ("rnn", "lstm")}
-    assert acc["rnn"].max() < 0.65, acc
-    assert acc["lstm"].min() > acc["rnn"].max() + 0.1, acc
+    acc = {cell: ch06.palindrome_accuracy(cell, 12, seeds=5) for cell in ("srn", "lstm")}
+    assert acc["srn"].max() < 0.65, acc
+    assert acc["lstm"].min() > acc["srn"].max() + 0.1, acc
 
 
 @pytest.mark.slow
 def test_with_three_times_the_steps_some_srns_learn_long_palindromes():
     """'The gap is one of speed: with three times the steps some SRN seeds learn length 12 too'."""
-    acc = ch06.palindrome_accuracy("rnn", 12, seeds=5, steps=3 * 450)
+    acc = ch06.palindrome_accuracy("srn", 12, seeds=5, steps=3 * 450)
     assert acc.max() > 0.8, acc
 
 

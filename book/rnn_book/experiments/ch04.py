@@ -151,9 +151,9 @@ def srn_with_start(start="default", seed=0, hidden_size=32):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     square = (hidden_size, hidden_size)
-    model = SequenceModel(2, hidden_size, 1, cell="rnn", impl="torch")
+    model = SequenceModel(2, hidden_size, 1, cell="srn", impl="torch")
     if start == "IRNN":
-        model.rnn = make_core("rnn", "torch", 2, hidden_size, nonlinearity="relu")
+        model.rnn = make_core("srn", "torch", 2, hidden_size, nonlinearity="relu")
     rnn = model.rnn
     with torch.no_grad():
         if start == "orthogonal":
