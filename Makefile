@@ -4,7 +4,8 @@
 #   make serve  the built book on http://127.0.0.1:8000/ (search with excerpts)
 #   make pdf    the whole book as one PDF, _build/pdf/rnn-course.pdf (offline: Debian's chromium)
 # Also: make check (lint + library + lesson checks, < 1 min), make lint, make bench,
-# make clean, make test-pythons, make wheel.
+# make test-claims (the chapters' claims on more seeds and budgets, ~15 min CPU), make clean,
+# make test-pythons, make wheel.
 # Another interpreter: make test-unit PYTHON=python3.13 (its own venv, .venv-3.13).
 
 SHELL := /bin/bash
@@ -29,7 +30,7 @@ LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.p
 	tests/test_bad_input.py tests/test_scan.py tests/test_min_rnn.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book serve pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels check
+.PHONY: install book serve pdf pdf-from-cache test test-unit test-claims test-notebooks test-browser lint bench clean test-pythons wheel wheels check
 
 install: $(STAMP)
 
@@ -152,9 +153,15 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow" $(CHECK_TESTS)
 
-# Package, grader and lesson tests (everything in tests/ except the built-book check).
+# Package, grader and lesson tests (everything in tests/ except the built-book check and the
+# slow claims runs, which have their own target below).
 test-unit: $(STAMP)
-	$(VENV)/bin/pytest -q -m "not browser" tests
+	$(VENV)/bin/pytest -q -m "not browser and not (slow and claims)" tests
+
+# The chapters' claims tried on more seeds, 3x the budget and learning rates x0.3 and x3
+# (tests/claims, marked slow): about 15 minutes of CPU, so not part of `make test`.
+test-claims: $(STAMP)
+	$(VENV)/bin/pytest -q -m "slow and claims" tests/claims
 
 # Every notebook runs top to bottom (nbval; outputs are compared only where a cell is tagged).
 test-notebooks: $(STAMP)
