@@ -32,6 +32,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
+from rnn_course._validate import positive_int
+
 from .plotting import PALETTE
 
 __all__ = [
@@ -136,14 +138,6 @@ def _steps_arg(value, name, steps):
     if len(set(indices)) != len(indices):
         raise ValueError(f"{name} holds a repeated step index: {indices}")
     return tuple(sorted(indices))
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return value
 
 
 def _new_axes(width_units, height_units):
@@ -256,7 +250,7 @@ def draw_rolled(ax=None, layers=1, labels=True, weights=True, title=None):
     The loop means "h_t depends on h_{t-1}": :math:`h_t = f(W_{ih} x_t + W_{hh} h_{t-1} + b)`.
     Unrolling the loop over time gives :func:`draw_unrolled`. See chapter 1, Motivation.
     """
-    layers = _positive_int(layers, "layers")
+    layers = positive_int(layers, "layers")
     height = (layers + 2) * _DY
     if ax is None:
         ax = _new_axes(3.2, height)
@@ -333,10 +327,10 @@ def draw_unrolled(
     :math:`\\hat y_t = g(W_{hy} h_t)`; every column uses the same weights.
     See chapter 2 (the unrolled graph) and chapter 3 (BPTT, truncation).
     """
-    steps = _positive_int(steps, "steps")
-    layers = _positive_int(layers, "layers")
+    steps = positive_int(steps, "steps")
+    layers = positive_int(layers, "layers")
     if chunks is not None:
-        chunks = _positive_int(chunks, "chunks")
+        chunks = positive_int(chunks, "chunks")
     in_steps = _steps_arg(inputs, "inputs", steps)
     out_steps = _steps_arg(outputs, "outputs", steps)
     if losses and not out_steps:
@@ -766,7 +760,7 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
     :math:`\\partial L/\\partial W_{hh} = \\sum_t \\delta_t h_{t-1}^\\top`: one term per use.
     See chapter 3, Accumulating gradients of shared weights.
     """
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     if steps > 6:
         raise ValueError(f"steps must be at most 6 for a readable drawing, got {steps}")
     if ax is None:
@@ -858,8 +852,8 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
 
     from rnn_course.batching import batchify
 
-    B = _positive_int(batch_size, "batch_size")
-    k = _positive_int(seq_len, "seq_len")
+    B = positive_int(batch_size, "batch_size")
+    k = positive_int(seq_len, "seq_len")
     codes = np.array([ord(c) for c in text])
     stream = batchify(codes, B)  # (N, B)
     N = stream.shape[0]
@@ -1350,7 +1344,7 @@ def draw_lstm_gradient_paths(ax=None, steps=3, title=None):
     path with no matrix on it. Every other path crosses some :math:`W_{h\\cdot}`
     and can vanish or explode, as in an SRN. See chapter 5, The full Jacobian.
     """
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     if ax is None:
         _, ax = plt.subplots(figsize=(2.9 * steps + 1.2, 3.6))
     step_w, y_c, y_h, y_w = 3.8, 2.6, 0.45, 1.45
@@ -1525,7 +1519,7 @@ def draw_bidirectional(ax=None, steps=4, title=None):
     (forward row), ``arrow:recb`` (backward row), ``arrow:out``.
     See chapter 6, Many-to-many, aligned.
     """
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     if ax is None:
         ax = _new_axes(steps * _DX + 1.2, 4 * _DY + 0.6)
     y_x, y_b, y_f, y_y = 0.0, _DY, 2 * _DY, 3 * _DY
@@ -1563,8 +1557,8 @@ def draw_encoder_decoder(ax=None, src_steps=3, tgt_steps=3, free_running=False, 
     states), ``node:y``, ``arrow:in``, ``arrow:rec``, ``arrow:out``, ``arrow:summary``.
     See chapter 6, Many-to-many, unaligned.
     """
-    src_steps = _positive_int(src_steps, "src_steps")
-    tgt_steps = _positive_int(tgt_steps, "tgt_steps")
+    src_steps = positive_int(src_steps, "src_steps")
+    tgt_steps = positive_int(tgt_steps, "tgt_steps")
     n = src_steps + tgt_steps
     if ax is None:
         ax = _new_axes(n * _DX + 0.6, 3 * _DY + 0.8)
