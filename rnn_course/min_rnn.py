@@ -32,14 +32,8 @@ See chapter 7, Recurrence revisited.
 
 import numpy as np
 
-from .numpy_rnn import (
-    _check_array,
-    _check_cache,
-    _check_dtypes,
-    _check_shape,
-    _check_upstream,
-    sigmoid,
-)
+from ._validate import check_shape, float_array, same_dtype
+from .numpy_rnn import _check_cache, _check_upstream, sigmoid
 from .scan import METHODS, scan_backward, scan_forward
 
 __all__ = [
@@ -62,8 +56,8 @@ _MIN_LSTM_CACHE = ("x", "W_ih", "i", "f", "g", "scan")
 def _check(G, x, h, W_ih, b_ih, seq, h_name):
     """Validate a minimal cell's inputs; return (T, B, D, H)."""
     g = f"{G}"
-    _check_array(x, "x", 3 if seq else 2, "(T, B, D)" if seq else "(B, D)")
-    _check_array(h, h_name, 2, "(B, H)")
+    float_array(x, "x", 3 if seq else 2, "(T, B, D)" if seq else "(B, D)")
+    float_array(h, h_name, 2, "(B, H)")
     B, H = h.shape
     if x.shape[-2] != B:
         raise ValueError(
@@ -73,11 +67,11 @@ def _check(G, x, h, W_ih, b_ih, seq, h_name):
     if seq and x.shape[0] < 1:
         raise ValueError(f"x: expected at least one time step, got shape {x.shape}")
     D = x.shape[-1]
-    _check_array(W_ih, "W_ih", 2, f"({g}H, D)")
-    _check_shape(W_ih, "W_ih", (G * H, D), f"({g}H, D)")
-    _check_array(b_ih, "b_ih", 1, f"({g}H,)")
-    _check_shape(b_ih, "b_ih", (G * H,), f"({g}H,)")
-    _check_dtypes("x", x, **{h_name: h}, W_ih=W_ih, b_ih=b_ih)
+    float_array(W_ih, "W_ih", 2, f"({g}H, D)")
+    check_shape(W_ih, "W_ih", (G * H, D), f"({g}H, D)")
+    float_array(b_ih, "b_ih", 1, f"({g}H,)")
+    check_shape(b_ih, "b_ih", (G * H,), f"({g}H,)")
+    same_dtype("x", x, **{h_name: h}, W_ih=W_ih, b_ih=b_ih)
     return (x.shape[0] if seq else 1), B, D, H
 
 
