@@ -167,12 +167,21 @@ def output_findings(got, want, ctx):
     what = ctx.what
     if w.ndim == 2 and w.shape[0] == w.shape[1] and close(g, w.T) and not close(w, w.T):
         yield Finding("transposed", f"`{what}` is transposed: you have `{what}.T`.")
-    if np.asarray(got).dtype.kind in "iub" and not is_integer(want):
+    fractions = np.all(np.isfinite(w)) and not np.array_equal(w, np.round(w))
+    if np.asarray(got).dtype.kind in "iub" and not is_integer(want) and fractions:
         yield Finding(
             "dtype",
             f"`{what}` is an integer array ({np.asarray(got).dtype}) where "
             "floats are expected: the fractions were cut off (an array made with "
             "dtype=int, np.zeros_like of integer input, or astype(int)); keep floats.",
+        )
+        return
+    if _truncated(g, w):
+        yield Finding(
+            "truncated",
+            f"`{what}` holds whole numbers where fractions are expected: your values are "
+            "the expected ones with the fractions cut off (integer division //, int(), "
+            "astype(int) or an array made with dtype=int); keep floats.",
         )
         return
     if np.all(g == 0) and np.any(w != 0):
@@ -247,17 +256,9 @@ def output_findings(got, want, ctx):
         if close(g, w[::-1]) and not close(w, w[::-1]):
             yield Finding("reversed", f"`{what}` is in reverse order along the {units}.")
         if close(g[1:], w[1:]) and not close(g[:1], w[:1]):
-            yield Finding(
-                "first",
-                f"`{what}` is right except at the first {unit} "
-                f"({unit} 0): look at how the loop starts (the initial state?).",
-            )
+            yield Finding("first", _first_message(what, unit, ctx))
         if close(g[:-1], w[:-1]) and not close(g[-1:], w[-1:]):
-            yield Finding(
-                "last",
-                f"`{what}` is right except at the last {unit}: does the loop "
-                "stop one step early, or miss the last one?",
-            )
+            yield Finding("last", _last_message(what, unit, ctx, w.shape[0]))
     if "batch row" in axes:
         ax = axes.index("batch row")
         first = np.take(g, [0], axis=ax), np.take(w, [0], axis=ax)
@@ -277,6 +278,57 @@ def output_findings(got, want, ctx):
     blocks = _gate_blocks(ctx, w)
     if blocks:
         yield from _gate_findings(g, w, what, *blocks)
+
+
+def _truncated(g, w):
+    """``g`` is ``w`` with its fractions cut off (floor, trunc or round), ``w`` is not."""
+    if not np.all(np.isfinite(w)) or np.array_equal(w, np.round(w)):
+        return False
+    if not np.any(g != 0):  # all zeros: told as such, not as cut-off fractions
+        return False
+    if not np.all(np.isfinite(g)) or not np.array_equal(g, np.round(g)):
+        return False
+    return any(np.array_equal(g, f(w)) for f in (np.floor, np.trunc, np.round))
+
+
+def _backward(ctx):
+    """The output is a gradient of a function with a time loop (its loop runs backwards)."""
+    return ctx.what.startswith("d")
+
+
+def _first_message(what, unit, ctx):
+    if unit != "time step":  # no time loop here: say where, nothing about loops
+        return (
+            f"`{what}` is right except at its first {unit} (index 0 along the first "
+            "axis): every other entry matches; look at what your code does differently there."
+        )
+    if _backward(ctx):
+        return (
+            f"`{what}` is right except at the first time step (time step 0): look at where "
+            "the loop starts or stops (a backward loop runs t = T-1 down to 0, step 0 included)."
+        )
+    return (
+        f"`{what}` is right except at the first time step (time step 0): look at how "
+        "the loop starts (the initial state?)."
+    )
+
+
+def _last_message(what, unit, ctx, n):
+    if unit != "time step":
+        return (
+            f"`{what}` is right except at its last {unit} (index {n - 1} along the first "
+            "axis): every other entry matches; look at what your code does differently there."
+        )
+    if _backward(ctx):
+        return (
+            f"`{what}` is right except at the last time step (time step {n - 1}): look at "
+            "where the loop starts (a backward loop runs t = T-1 down to 0; step T-1 "
+            "gets only dh[T-1], no gradient from a later step)."
+        )
+    return (
+        f"`{what}` is right except at the last time step: does the loop "
+        "stop one step early, or miss the last one?"
+    )
 
 
 def _gate_findings(g, w, what, letters, H):

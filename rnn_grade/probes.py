@@ -234,7 +234,7 @@ class SecondProbe:
         if np.shape(got[i]) != np.shape(want[i]):
             return False
         ctx = dx.Context(what, self.args or {}, self.rerun, gates, got, want, compare)
-        g, w = np.asarray(got[i], dtype=float), np.asarray(want[i])
+        g, w = _raw(got[i]), np.asarray(want[i])
         return any(f.key == finding.key for f in dx.candidates(g, w, ctx))
 
 
@@ -345,12 +345,19 @@ def _explain_first(got, want, bad, what, context, second, gates, compare):
     ctx = dx.Context(
         what[i], context.get("args", {}), context.get("rerun"), gates, got, want, tuple(compare)
     )
-    for finding in dx.candidates(g_a, w_a, ctx):
+    for finding in dx.candidates(_raw(g), w_a, ctx):
         if not finding.named:
             return finding.message
         if second is None or second.confirms(finding, i, what[i], gates, compare):
             return finding.message
     return dx.locate(g_a, w_a, ctx).message
+
+
+def _raw(g):
+    """The learner's array with its own dtype (an integer dtype is a diagnosis), as floats
+    only when it is not an integer or float array."""
+    a = np.asarray(g)
+    return a if a.dtype.kind in "biuf" else np.asarray(g, dtype=float)
 
 
 def _safe(diagnose, got):

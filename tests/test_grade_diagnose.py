@@ -131,3 +131,29 @@ def test_dtype_changed_to_integers():
     want = RNG.standard_normal((T, B, H))
     msg = dx.explain(want.astype(int), want, _ctx()).message
     assert "integer array" in msg
+
+
+def test_integer_dtype_comes_before_all_zeros():
+    want = np.tanh(RNG.standard_normal((T, B, H)))  # |h| < 1: an int array holds zeros
+    msg = dx.explain(np.zeros((T, B, H), dtype=int), want, _ctx()).message
+    assert "integer array" in msg and "all zeros" not in msg
+
+
+def test_fractions_cut_off_in_a_float_array():
+    want = 3 * RNG.standard_normal((B, H))
+    msg = dx.explain(np.floor(want), want, _ctx("scaled", {"logits": want})).message
+    assert "fractions cut off" in msg
+
+
+def test_loops_are_spoken_of_only_where_there_is_a_time_loop():
+    want = RNG.standard_normal((T, H))
+    got = want.copy()
+    got[0] += 1
+    msg = dx.explain(got, want, _ctx("param", {"param": want, "lr": 0.1})).message
+    assert "first entry" in msg and "loop" not in msg and "initial state" not in msg
+    want3 = RNG.standard_normal((T, B, D))
+    got3 = want3.copy()
+    got3[0] = 0
+    back = dx.explain(got3, want3, _ctx("dx")).message
+    assert "starts or stops" in back and "T-1 down to 0" in back
+    assert "initial state" in dx.explain(got3, want3, _ctx("h")).message
