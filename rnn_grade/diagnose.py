@@ -24,6 +24,15 @@ RTOL = 1e-6
 ATOL = 1e-8
 GATES = {4: "ifgo", 3: "rzn"}  # PyTorch's gate order by number of blocks
 GATE_NAMES = {"ifgo": ("i", "f", "g", "o"), "rzn": ("r", "z", "n")}
+GATE_WORDS = {  # what each gate letter is called in the chapters
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "cell candidate g",
+    "o": "output gate o",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
 
 
 @dataclass(frozen=True)
@@ -348,7 +357,15 @@ def _gate_findings(g, w, what, letters, H):
             )
             return
     wrong = [letters[k] for k in range(G) if not close(g[k * H : (k + 1) * H], parts[k])]
-    if 0 < len(wrong) < G:
+    if wrong == ["i", "f", "g"] and "o" in letters:
+        yield Finding(
+            f"gateblock:{wrong}",
+            f"`{what}` is right in the output gate o's block but wrong in the blocks of "
+            "i, f and g, the three that the cell gradient dc reaches: look at dc, "
+            "dc = dc_next + dh_next ⊙ o ⊙ (1 - tanh²(c_next)), shared by all three.",
+            named=False,
+        )
+    elif 0 < len(wrong) < G:
         yield Finding(
             f"gateblock:{wrong}",
             f"`{what}` is right except in the gate block"
@@ -405,6 +422,14 @@ def _input_variants(ctx):
     for (a, va), (b, vb) in itertools.combinations(floats.items(), 2):
         if va.shape == vb.shape and not np.array_equal(va, vb):
             yield f"swap:{a}:{b}", f"`{a}` and `{b}` are swapped.", dict(args, **{a: vb, b: va})
+    for (a, va), (b, vb) in itertools.permutations(floats.items(), 2):
+        if va.shape == vb.shape and not np.array_equal(va, vb):
+            yield (
+                f"for:{a}:{b}",
+                f"`{b}` is used where `{a}` belongs: your answer is what it would be "
+                f"with `{a}` replaced by `{b}`.",
+                dict(args, **{a: vb}),
+            )
     for k, v in floats.items():
         if v.ndim == 2 and v.shape[0] == v.shape[1] and not np.allclose(v, v.T):
             yield (
@@ -428,6 +453,19 @@ def _input_variants(ctx):
             for k, v in floats.items()
             if k[:1] in "Wb" and v.shape[0] % G == 0 and v.shape[0] > G
         }
+        b = floats.get("b_ih")
+        if b is not None and b.ndim == 1 and b.size % G == 0 and b.size > G:
+            H = b.size // G
+            for j, letter in enumerate(ctx.gates):
+                big = b.copy()
+                big[j * H : (j + 1) * H] += 1e3  # the gate's activation is exactly 1
+                yield (
+                    f"gate1:{letter}",
+                    f"your answer is what it would be with the {GATE_WORDS.get(letter, letter)} "
+                    f"fixed at 1: {letter} is left out of the update (multiply by {letter} "
+                    "where the equations use it).",
+                    dict(args, b_ih=big),
+                )
         if gated:
             H = next(iter(gated.values())).shape[0] // G
             for perm in itertools.permutations(range(G)):
@@ -456,7 +494,8 @@ def input_findings(got, want, ctx):
     idx = list(ctx.compare) or range(len(ctx.got_all))
     for key, msg, changed in _input_variants(ctx):
         try:
-            alt = list(ctx.rerun(changed))
+            with np.errstate(all="ignore"):
+                alt = list(ctx.rerun(changed))
         except Exception:  # noqa: BLE001 - the reference cannot run on this change
             continue
         if key == "xrev":  # the sequence read backwards: compare reversed back in time
