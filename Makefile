@@ -1,9 +1,11 @@
 # rnn-course: two commands set everything up.
 #   make book   create .venv if missing, install, build the HTML book (warnings are errors)
 #   make test   create .venv if missing, install, run every test (package, lessons, notebooks, built book)
+#   make serve  the built book on http://127.0.0.1:8000/ (search with excerpts)
 #   make pdf    the whole book as one PDF, _build/pdf/rnn-course.pdf (offline: Debian's chromium)
 # Also: make check (lint + library + lesson checks, < 1 min), make lint, make bench,
-# make clean, make test-pythons, make wheel.
+# make test-claims (the chapters' claims on more seeds and budgets, ~15 min CPU), make clean,
+# make test-pythons, make wheel.
 # Another interpreter: make test-unit PYTHON=python3.13 (its own venv, .venv-3.13).
 
 SHELL := /bin/bash
@@ -25,10 +27,10 @@ STAMP := $(VENV)/.installed-stamp
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 LIB_TESTS := tests/test_numpy_rnn.py tests/test_layers.py tests/test_torch_rnn.py \
 	tests/test_data.py tests/test_numpy_training.py tests/test_train.py tests/test_doctests.py \
-	tests/test_bad_input.py
+	tests/test_bad_input.py tests/test_scan.py tests/test_min_rnn.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install book pdf pdf-from-cache test test-unit test-notebooks test-browser lint bench clean test-pythons wheel wheels check
+.PHONY: install book serve pdf pdf-from-cache test test-unit test-claims test-notebooks test-browser lint bench clean test-pythons wheel wheels check
 
 install: $(STAMP)
 
@@ -36,7 +38,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -n "$(PYTHON_BIN)" || { echo "make: no interpreter found for PYTHON=$(PYTHON)"; exit 2; }
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "Installing requirements.txt into $(VENV) (a few minutes the first time)..."
+	$(PY) -m pip install --quiet --quiet -r requirements.txt
 	@touch $(STAMP)
 
 # The two distributions, built from copies of the sources in temporary directories (so
@@ -98,22 +101,45 @@ test-pythons: wheel
 
 # Every notebook is executed once per build: the execution cache is cleared first, and the
 # PDF build (pdf-from-cache) reuses the outputs instead of running the notebooks again.
+# One line the kernels print per notebook, "Kernel is running over TCP without encryption",
+# is dropped from the log: the kernels listen on 127.0.0.1 only, and it reads like an error.
+BOOK_STAMP := _build/.book-sources
+# What the notebooks import: a change here makes their cached outputs stale.
+EXEC_SOURCES = $(wildcard rnn_course book/rnn_book) requirements.txt
+SERVE_PORT ?= 8000
 book: $(STAMP)
-	rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/jupyter_execute
-	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/jupyter_execute $(BOOK_STAMP)
+	@set -o pipefail; $(VENV)/bin/jupyter-book build . --all -W -n --keep-going 2>&1 | \
+	  grep --line-buffered -v 'Kernel is running over TCP without encryption'
+	@touch $(BOOK_STAMP)
 	@echo ""
-	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+	@echo "Read the book: run 'make serve' and open http://127.0.0.1:$(SERVE_PORT)/ (search works there)."
+	@echo "Or open file://$(CURDIR)/_build/html/index.html (search then lists pages without excerpts)."
+
+# The built book on this machine only (127.0.0.1), so that search can read the pages.
+serve:
+	@test -f _build/html/index.html || { echo "make serve: no book yet; run 'make book' first"; exit 2; }
+	@echo "Serving the book at http://127.0.0.1:$(SERVE_PORT)/ (Ctrl+C stops it)"
+	@$(PYTHON_BIN) -m http.server $(SERVE_PORT) --bind 127.0.0.1 --directory _build/html
 
 # The whole book as one PDF: a single-page HTML build printed by Debian's chromium through
-# Playwright once MathJax has typeset. `make pdf` runs the notebooks afresh; `make test`
-# calls pdf-from-cache right after `make book`.
+# Playwright once MathJax has typeset. `make pdf` reuses the notebooks executed by the last
+# `make book` when no Python file the notebooks import changed since (jupyter-cache itself
+# re-runs a notebook whose own code changed); otherwise it runs them afresh.
 pdf: $(STAMP)
-	rm -rf _build/.jupyter_cache
+	@if [ -f $(BOOK_STAMP) ] && [ -d _build/.jupyter_cache ] && [ -z "$$(find $(EXEC_SOURCES) \
+	    -newer $(BOOK_STAMP) \( -name '*.py' -o -name 'requirements.txt' \) -print -quit)" ]; then \
+	  echo "make pdf: reusing the notebooks executed by the last 'make book'"; \
+	else \
+	  echo "make pdf: code changed since the last 'make book' (or none yet): running the notebooks"; \
+	  rm -rf _build/.jupyter_cache; \
+	fi
 	$(MAKE) pdf-from-cache
 
 pdf-from-cache: $(STAMP)
 	rm -rf _build/singlehtml
-	$(VENV)/bin/jupyter-book build . --builder singlehtml --all -W -n --keep-going
+	@set -o pipefail; $(VENV)/bin/jupyter-book build . --builder singlehtml --all -W -n \
+	  --keep-going 2>&1 | grep --line-buffered -v 'Kernel is running over TCP without encryption'
 	$(PY) book/_ext/print_pdf.py _build/singlehtml _build/pdf/rnn-course.pdf
 
 lint: $(STAMP)
@@ -127,9 +153,15 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow" $(CHECK_TESTS)
 
-# Package, grader and lesson tests (everything in tests/ except the built-book check).
+# Package, grader and lesson tests (everything in tests/ except the built-book check and the
+# slow claims runs, which have their own target below).
 test-unit: $(STAMP)
-	$(VENV)/bin/pytest -q -m "not browser" tests
+	$(VENV)/bin/pytest -q -m "not browser and not (slow and claims)" tests
+
+# The chapters' claims tried on more seeds, 3x the budget and learning rates x0.3 and x3
+# (tests/claims, marked slow): about 15 minutes of CPU, so not part of `make test`.
+test-claims: $(STAMP)
+	$(VENV)/bin/pytest -q -m "slow and claims" tests/claims
 
 # Every notebook runs top to bottom (nbval; outputs are compared only where a cell is tagged).
 test-notebooks: $(STAMP)

@@ -13,6 +13,8 @@ Modules (import the one you need; each holds one idea):
 - ``rnn_course.torch_rnn``   RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU written as plain loops
 - ``rnn_course.torch_lstm``  an LSTM layer whose backward (BPTT) is written out by hand
 - ``rnn_course.scan``        the linear recurrence, step by step and as a parallel scan
+- ``rnn_course.min_rnn``     minGRU and minLSTM in NumPy, trained through the scan
+- ``rnn_course.torch_min_rnn`` minGRU and minLSTM modules with torch.nn's arguments
 - ``rnn_course.data``        ``.tasks`` synthetic tasks, ``.reber`` grammar, ``.text`` corpora
 - ``rnn_course.models``      a character language model and a sequence model for any core
 - ``rnn_course.seq2seq``     encoder-decoders and a vector-to-sequence generator

@@ -21,6 +21,7 @@ from ._validate import positive_int
 
 __all__ = [
     "CELLS",
+    "MIN_CELLS",
     "IMPLS",
     "cell_name",
     "make_core",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 CELLS = ("srn", "lstm", "gru")
+MIN_CELLS = ("mingru", "minlstm")  # chapter 7: rnn_course.torch_min_rnn, impl="ours" only
 IMPLS = ("ours", "torch")
 _MODULE_NAME = {"srn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # torch.nn's class names
 
@@ -50,8 +52,9 @@ def cell_name(cell):
             stacklevel=3,
         )
         return "srn"
-    if cell not in CELLS:
-        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {CELLS}")
+    if cell not in CELLS + MIN_CELLS:
+        known = CELLS + MIN_CELLS
+        raise ValueError(f"cell: unknown recurrent cell {cell!r}; choose one of {known}")
     return cell
 
 
@@ -60,8 +63,10 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
 
     Parameters
     ----------
-    cell : {"srn", "lstm", "gru"}
-        ``"srn"`` is the Elman network (``RNN``, tanh unless ``nonlinearity="relu"``).
+    cell : {"srn", "lstm", "gru", "mingru", "minlstm"}
+        ``"srn"`` is the Elman network (``RNN``, tanh unless ``nonlinearity="relu"``); the
+        last two are the minimal cells of :mod:`rnn_course.torch_min_rnn` (chapter 7), only
+        with ``impl="ours"``.
     impl : {"ours", "torch"}
         :mod:`rnn_course.torch_rnn` or ``torch.nn``.
     input_size, hidden_size, num_layers, dropout, **kwargs
@@ -75,6 +80,13 @@ def make_core(cell, impl, input_size, hidden_size, num_layers=1, dropout=0.0, **
     cell = cell_name(cell)
     if impl not in IMPLS:
         raise ValueError(f"impl: unknown implementation {impl!r}; choose one of {IMPLS}")
+    if cell in MIN_CELLS:
+        if impl != "ours":
+            raise ValueError(f"impl: torch.nn has no {cell}; use impl='ours'")
+        from . import torch_min_rnn
+
+        cls = {"mingru": torch_min_rnn.MinGRU, "minlstm": torch_min_rnn.MinLSTM}[cell]
+        return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)
     module = torch_rnn if impl == "ours" else nn
     cls = getattr(module, _MODULE_NAME[cell])
     return cls(input_size, hidden_size, num_layers=num_layers, dropout=dropout, **kwargs)

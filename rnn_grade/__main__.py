@@ -5,7 +5,8 @@ Exit status (also in ``--help`` and the README's grading section):
 - 0: every notebook it was given was graded (whatever the scores; timeouts included);
 - 1: some notebook could not be graded (not a notebook, a refused symlink, an unknown
   lesson, a grader error), or names another lesson than the rest of the class;
-- 2: nothing to grade, a bad command line, or no sandbox (where one is required);
+- 2: nothing to grade, a bad command line, or learner code cannot be isolated (no
+  bubblewrap and no ``--no-sandbox-as-user``, or that path refused);
 - 130: interrupted (the reports keep what was graded).
 
 ``rnn-grade release ...`` is ``rnn_grade.release.main(argv)`` (the student handout).
@@ -21,8 +22,16 @@ from pathlib import Path
 
 from . import report, roster
 from .results import NotebookResult, NotebookStatus
-from .runner import SECONDS, find_notebooks, grade_many, lesson_number, set_seed
-from .sandbox import Limits, bwrap_problem
+from .runner import (
+    SECONDS,
+    NoIsolation,
+    find_notebooks,
+    grade_many,
+    lesson_number,
+    prepare,
+    set_seed,
+)
+from .sandbox import Limits
 
 EPILOG = """\
 exit status: 0 every notebook given was graded (whatever the scores); 1 some notebook
@@ -142,9 +151,17 @@ def parser():
         help="how alike two submissions must be to be listed (default 0.9)",
     )
     box = p.add_mutually_exclusive_group()
-    box.add_argument("--no-sandbox", action="store_true", help="run learner code without bwrap")
     box.add_argument(
-        "--require-sandbox", action="store_true", help="fail if bubblewrap cannot start"
+        "--no-sandbox-as-user",
+        "--no-sandbox",
+        dest="no_sandbox",
+        action="store_true",
+        help="where bubblewrap cannot start: run learner code as the dedicated unprivileged "
+        "user rnn-grade-learner (root only; refused unless that user can read no grader, "
+        "lesson, submission or report file)",
+    )
+    box.add_argument(
+        "--require-sandbox", action="store_true", help="(the default) fail if bwrap cannot start"
     )
     d = Limits()
     p.add_argument(
@@ -259,12 +276,6 @@ def main(argv=None):
         except roster.RosterError as exc:
             print(f"rnn-grade: {exc}", file=sys.stderr)
             return 2
-    problem = None if args.no_sandbox else bwrap_problem()
-    if problem and args.require_sandbox:
-        print(f"rnn-grade: --require-sandbox: {problem}", file=sys.stderr)
-        return 2
-    if problem:
-        print(f"rnn-grade: WARNING grading without a sandbox: {problem}", file=sys.stderr)
     items = find_notebooks(args.paths)
     if not items and not students:
         print("no notebooks found in: " + report.escape_name(" ".join(args.paths)), file=sys.stderr)
@@ -273,15 +284,22 @@ def main(argv=None):
     if refused:
         print(refused, file=sys.stderr)
         return 2
+    outputs = _private_outputs(args, len(items))
+    try:
+        prepare(items, args.jobs or os.cpu_count() or 1, not args.no_sandbox, outputs)
+    except NoIsolation as exc:
+        print(f"rnn-grade: {exc}", file=sys.stderr)
+        return 2
     set_seed(args.seed)
-    return Run(args, items, students).go()
+    return Run(args, items, students, outputs).go()
 
 
 class Run:
     """One run of the command: grade, write as it goes, summarise."""
 
-    def __init__(self, args, items, students):
+    def __init__(self, args, items, students, private=()):
         self.args, self.items, self.students = args, items, students
+        self.private = list(private)  # report paths learner code must not reach
         self.limits = Limits(args.memory, args.cpu_seconds, args.file_size, args.max_procs)
         self.names = roster.name_students(items, students)
         self.lessons = [args.lesson or lesson_number(Path(p).name) for p, _ in items]
@@ -321,6 +339,7 @@ class Run:
                 on_report=self.on_report,
                 sandbox=not args.no_sandbox,
                 limits=self.limits,
+                hide=self.private,
             )
         except KeyboardInterrupt:
             return self.interrupted()
@@ -470,8 +489,28 @@ def _lesson_flags(lessons, chosen):
     return major, flags
 
 
-def _exercise_columns(lessons, class_lesson):
     """{exercise id: its lesson} of every lesson in the run, in lesson order."""
+def _private_outputs(args, count):
+    """The report paths, created readable by their owner only (learner code cannot read
+    them on any path); returns them."""
+    out = []
+    for path in (args.json, args.csv):
+        if path:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+            out.append(path)
+    if args.gradescope and not (count == 1 and not os.path.isdir(args.gradescope)):
+        os.makedirs(args.gradescope, mode=0o700, exist_ok=True)
+        os.chmod(args.gradescope, 0o700)
+        out.append(args.gradescope)
+    elif args.gradescope:
+        os.close(os.open(args.gradescope, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(args.gradescope, 0o600)
+        out.append(args.gradescope)
+    return out
+
+
+def _exercise_columns(lessons, class_lesson):
     from .registry import LESSONS, lesson_exercises
 
     chosen = {n for n in lessons if n} | ({class_lesson} if class_lesson else set())

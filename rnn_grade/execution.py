@@ -7,16 +7,15 @@ in the graded run ``fn`` is a proxy and the grader enforces the limit from outsi
 """
 
 import contextlib
-import io
-import os
 import signal
 import threading
 import time
-import traceback
 
 import numpy as np
 
-MAX_OUTPUT = 2000  # characters of the learner's printed output kept per exercise
+from .learner.output import MAX_OUTPUT, BoundedOutput, describe_exception, learner_line
+
+__all__ = ["BoundedOutput", "describe_exception", "learner_line", "run_checks"]
 
 
 class ExerciseTimeout(BaseException):
@@ -47,69 +46,11 @@ def time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-class BoundedOutput(io.TextIOBase):
-    """A text stream that keeps the first ``limit`` characters and counts the rest."""
-
-    def __init__(self, limit=MAX_OUTPUT):
-        self.limit, self.parts, self.kept, self.total = limit, [], 0, 0
-
-    def writable(self):
-        return True
-
-    def write(self, s):
-        s = str(s)
-        self.total += len(s)
-        if self.kept < self.limit:
-            piece = s[: self.limit - self.kept]
-            self.parts.append(piece)
-            self.kept += len(piece)
-        return len(s)
-
-    def text(self):
-        out = "".join(self.parts)
-        if self.total > self.kept:
-            out += (
-                f"\n... [output truncated: {self.total:,} characters printed, first "
-                f"{self.kept:,} shown]"
-            )
-        return out
-
-
 @contextlib.contextmanager
 def captured_output(limit=MAX_OUTPUT):
     buf = BoundedOutput(limit)
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
         yield buf
-
-
-_GRADER_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def learner_line(exc):
-    """'line N: code' of the deepest traceback frame that is not the grader's own code."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    mine = [
-        f
-        for f in frames
-        if not os.path.abspath(f.filename).startswith(_GRADER_DIR)
-        and "site-packages" not in f.filename
-        and "/lib/python" not in f.filename
-    ]
-    if not mine:
-        return ""
-    f = mine[-1]
-    where = (
-        "your exercise cell" if f.filename.startswith("<exercise") else os.path.basename(f.filename)
-    )
-    code = f" → {f.line.strip()}" if f.line else ""
-    return f" (line {f.lineno} of {where}{code})"
-
-
-def describe_exception(exc):
-    msg = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return (
-        f"your code raised {type(exc).__name__}" + (f": {msg}" if msg else "") + learner_line(exc)
-    )
 
 
 def _is_proxy(fn):

@@ -22,9 +22,9 @@ import os
 import threading
 import time
 
-from . import wire
-from .sandbox import LearnerProcess, Limits, bwrap_problem
-from .wire import Handle, NotData
+from .learner import wire
+from .learner.wire import Handle, NotData
+from .sandbox import LearnerProcess, Limits
 
 __all__ = ["Handle", "LearnerCrash", "LearnerError", "LearnerFunction", "LearnerSession"]
 
@@ -124,7 +124,7 @@ class LearnerSession:
     ):
         self.setup, self.cells = setup, list(cells)
         self.pkg_root, self.limits, self.seconds = pkg_root, limits or Limits(), seconds
-        self.sandboxed = sandboxed and bwrap_problem() is None
+        self.sandboxed = sandboxed  # never a silent fallback: bwrap, or the learner user
         self.helper_names, self.hide = set(helper_names), list(hide)
         self.process = None
         self.generation = 0
@@ -164,7 +164,7 @@ class LearnerSession:
         self.close()
         self.generation += 1
         self.process = LearnerProcess(
-            sandboxed=self.sandboxed, pkg_root=self.pkg_root, limits=self.limits, hide=self.hide
+            sandboxed=self.sandboxed, pkg_root=self.pkg_root, limits=self.limits
         )
         self._drain = threading.Thread(
             target=self._drain_output, args=(self.process.proc.stderr,), daemon=True
@@ -306,11 +306,8 @@ class LearnerSession:
                 value = wire.decode(reply.get("value"), blobs, self._handle)
             except wire.WireError as exc:
                 raise LearnerError(f"your function returned something unreadable: {exc}") from None
-            mutated = reply.get("mutated")
-            if type(mutated) is not list:
-                mutated = []
-            mutated = [m for m in mutated if type(m) in (int, str)][:50]
-            self._write_back(args, kwargs, mutated, reply.get("after"), blobs)
+            mutated, after = self._mutated(args, kwargs, reply.get("after"), blobs)
+            self._write_back(args, kwargs, mutated, after)
             return value, mutated
         kind, message = reply.get("kind"), _text(reply.get("message"))
         if kind == "not_implemented":
@@ -321,14 +318,30 @@ class LearnerSession:
             raise LearnerCrash(f"{message} — this stopped the checks")
         raise LearnerError(self._hint(message, reply.get("name_error")))
 
-    def _write_back(self, args, kwargs, mutated, after, blobs):
-        """Mirror the learner's in-place changes onto the caller's arguments, as in-process."""
+    def _mutated(self, args, kwargs, after, blobs):
+        """(keys, new values) of the arguments the call changed in place, decided here.
+
+        The learner process sends every argument back as the call left it; this process
+        compares them with what it sent (its own copies, which learner code never
+        touches). Positions are ints, keyword names strs.
+        """
         try:
             after = wire.decode(after, blobs, self._handle)
         except wire.WireError:
-            return
-        if type(after) is not list or len(after) != len(mutated):
-            return
+            return [], []
+        if type(after) is not list or len(after) != 2:
+            return [], []
+        new_args, new_kwargs = after
+        if type(new_args) is not list or len(new_args) != len(args):
+            return [], []
+        keys = [i for i, a in enumerate(args) if not _same(a, new_args[i])]
+        if type(new_kwargs) is dict and new_kwargs.keys() == kwargs.keys():
+            keys += [k for k, v in kwargs.items() if not _same(v, new_kwargs[k])]
+        values = [new_args[k] if type(k) is int else new_kwargs[k] for k in keys]
+        return keys, values
+
+    def _write_back(self, args, kwargs, mutated, after):
+        """Mirror the learner's in-place changes onto the caller's arguments, as in-process."""
         for key, new in zip(mutated, after, strict=True):
             if type(key) is int and 0 <= key < len(args):
                 _assign(args[key], new)
@@ -388,6 +401,38 @@ def _handles(args, kwargs):
             stack.extend(v.values())
 
 
+def _same(sent, back, depth=0):
+    """False when ``back`` shows that the learner changed the mutable ``sent`` in place."""
+    import numpy as np
+
+    if depth > wire.MAX_DEPTH:
+        return True
+    if isinstance(sent, np.ndarray):
+        return (
+            isinstance(back, np.ndarray)
+            and sent.shape == back.shape
+            and np.array_equal(sent, back, equal_nan=sent.dtype.kind in "fc")
+        )
+    if isinstance(sent, dict):
+        return (
+            isinstance(back, dict)
+            and sent.keys() == back.keys()
+            and all(_same(sent[k], back[k], depth + 1) for k in sent)
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(back, list)
+            and len(sent) == len(back)
+            and all(_same(a, b, depth + 1) for a, b in zip(sent, back, strict=True))
+        )
+    if isinstance(sent, tuple):  # immutable itself; its mutable items may change
+        return not isinstance(back, (list, tuple)) or (
+            len(sent) == len(back)
+            and all(_same(a, b, depth + 1) for a, b in zip(sent, back, strict=True))
+        )
+    return True  # numbers, strings, handles: nothing to change in place
+
+
 def _assign(target, new, depth=0):
     """Copy ``new`` into the mutable ``target`` in place (arrays, dicts, lists)."""
     import numpy as np
@@ -422,6 +467,6 @@ def _text(value, limit=MAX_MESSAGE):
 
 def _blocked_message(name):
     return (
-        f"your code called `{name}`: the course library is not available to graded code "
-        "(only `rnn_grade` may be imported); write the function yourself"
+        f"your code imports `{name}`: the course library is not available to graded code "
+        "(only `from rnn_grade import check, hint, solution`); write the function yourself"
     )

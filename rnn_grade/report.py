@@ -309,7 +309,8 @@ class CsvReport:
         if results is None:
             return
         tmp = f"{self.path}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner only, as made
+        with open(fd, "w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, csv_columns(self.ids))
             w.writeheader()
             for r in sorted(results, key=sort_key):
@@ -352,8 +353,11 @@ def gradescope(r):
 
 
 def _atomic_write(path, text):
+    """Write ``text`` to ``path`` through a temporary file, readable by its owner only
+    (learner code never reads a report, on any isolation path)."""
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     os.replace(tmp, path)
 

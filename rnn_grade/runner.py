@@ -17,10 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import notebook, probes
+from . import sandbox as _sandbox
 from .execution import run_checks
 from .proxy import LearnerSession
 from .registry import LESSONS, lesson_exercises
-from .sandbox import Limits, blocked_names, bwrap_problem, fallback_uid, graded_copy
+from .sandbox import Limits, bwrap_problem, learner_tree
 
 SECONDS = 10.0  # default time limit per exercise (cell execution and checks, each)
 START_BUDGET = 30.0  # seconds of a notebook's budget for starting and its imports
@@ -120,6 +121,9 @@ def grade_notebook(
     ``budget``: wall-clock seconds for the whole notebook (default ``budget_of`` its
     lesson's exercises); when it runs out the learner process is killed, the exercises
     not yet graded score 0 with a message, and the notebook is "timed out".
+
+    ``sandbox``: True for bubblewrap, False for the learner-user path (``prepare``
+    first). ``hide``: more paths learner code must not reach (report files).
     """
     start = time.monotonic()
     report = {
@@ -130,17 +134,13 @@ def grade_notebook(
         "status": "graded",
         "exercises": [],
         "error": None,
-        "sandbox": "bwrap" if sandbox and bwrap_problem() is None else "none",
+        "sandbox": "bwrap" if sandbox else "user",
     }
-    if report["sandbox"] == "none":
+    if not sandbox:
         report["sandbox_note"] = (
-            "disabled (--no-sandbox)" if not sandbox else bwrap_problem() or ""
-        ) + "; learner code ran as a plain child process with limits"
-        if fallback_uid() == 0:
-            report["sandbox_note"] += (
-                ", AS ROOT (nobody cannot run this Python): install bubblewrap, or Python "
-                "where other users can read it"
-            )
+            "no bubblewrap (--no-sandbox-as-user): learner code ran as a dedicated "
+            "unprivileged user with kernel-enforced limits"
+        )
     lesson = lesson_number(lesson) if lesson else lesson_number(Path(path).name)
     if lesson in LESSONS:
         report["lesson"], report["title"] = lesson, LESSONS[lesson]
@@ -162,9 +162,7 @@ def grade_notebook(
     exercises = lesson_exercises(lesson)
     report["lesson"], report["title"] = lesson, LESSONS[lesson]
     graded = notebook.graded_cells(cells, [e.id for e in exercises])
-    with notebook.AST_LOCK:  # graded_copy parses sources too (see notebook.AST_LOCK)
-        pkg = graded_copy(blocked_names(exercises))
-    hide = list(hide) + [str(Path(path).resolve().parent)] + ([str(root)] if root else [])
+    pkg = learner_tree()
     session = LearnerSession(
         graded.setup,
         graded.cells,
@@ -173,7 +171,6 @@ def grade_notebook(
         limits=limits,
         seconds=seconds,
         helper_names=graded.helpers,
-        hide=hide,
     )
     budget = budget or budget_of(exercises, seconds)
     watchdog = Watchdog(session, budget)
@@ -284,6 +281,59 @@ def set_seed(seed):
     probes.set_seed(seed)
 
 
+class NoIsolation(RuntimeError):
+    """Learner code cannot be isolated here; ``str()`` says what to install or change."""
+
+
+def protected_paths(items, hide=()):
+    """What learner code must not read: the grader, the library, the lessons, the
+    submissions (their folders) and the report paths."""
+    paths = [str(_sandbox.GRADER_DIR), str(_sandbox.PACKAGE_DIR), str(_lessons_root())]
+    for path, root in items:
+        paths.append(str(Path(path).resolve().parent))
+        if root is not None:
+            paths.append(str(Path(root).resolve()))
+    return paths + [str(h) for h in hide]
+
+
+def _lessons_root():
+    from . import lessons
+
+    return lessons.root()
+
+
+def user_path_problem(items=()):
+    """None when the learner-user path can grade ``items`` here, else why not."""
+    return _sandbox.user_problem(protected_paths(items))
+
+
+_PREPARED = {}  # (sandbox, jobs) -> the protected paths already verified
+
+
+def prepare(items, jobs, sandbox, hide=()):
+    """Check once that learner code can be isolated (``NoIsolation`` says why not)."""
+    key, paths = (bool(sandbox), jobs), set(protected_paths(items, hide))
+    if paths <= _PREPARED.get(key, set()):
+        return
+    _prepare(items, jobs, sandbox, hide)
+    _PREPARED.setdefault(key, set()).update(paths)
+
+
+def _prepare(items, jobs, sandbox, hide):
+    if sandbox:
+        problem = bwrap_problem()
+        if problem:
+            raise NoIsolation(
+                f"{problem}; install bubblewrap (Debian/Ubuntu: apt install bubblewrap), "
+                "or grade with --no-sandbox-as-user as root"
+            )
+        return
+    problem = _sandbox.user_problem(protected_paths(items, hide), jobs)
+    if problem:
+        raise NoIsolation(f"--no-sandbox-as-user: {problem}")
+    _sandbox.use_learner_users(jobs)
+
+
 def grade_many(items, seconds=SECONDS, *, jobs=None, lesson=None, on_report=None, **kwargs):
     """Grade [(path, root)] with ``jobs`` learner processes at a time; reports in input order.
 
@@ -291,6 +341,7 @@ def grade_many(items, seconds=SECONDS, *, jobs=None, lesson=None, on_report=None
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     reports = [None] * len(items)
+    prepare(items, jobs, kwargs.get("sandbox", True), kwargs.get("hide", ()))
 
     def one(i):
         path, root = items[i]

@@ -1,38 +1,43 @@
-"""Where the learner process runs: a bubblewrap sandbox, or a plain child process.
+"""Where the learner process runs: bubblewrap, or (only when asked) a dedicated user.
 
-The sandbox (Debian's ``bwrap``): the system, Python and the venv read-only;
-the graded copy of ``rnn_course`` (see ``graded_copy``) in place of the real
-package; a fresh empty size-limited tmpfs as working directory, TMPDIR and HOME;
-no network (own network namespace, loopback only); its own PID namespace, so
-nothing it starts outlives it; nothing else of the machine visible (not the
-submissions, not HOME, not the repository). When the grader runs as root, the
-learner code runs as ``nobody``. Resource limits (address space, CPU seconds,
-file size, processes) are set before any learner code runs; every time limit is
-enforced from outside by the grader, which kills the whole process group.
+**bubblewrap** (Debian's ``bwrap``), the default and the path to trust. Isolation by
+absence: the sandbox holds the system's ``/usr`` and libraries, the Python
+interpreter at ``/opt/python``, the site-packages that hold numpy and torch at
+``/opt/site*`` (with the course's own distributions, their ``dist-info`` and
+editable finders masked), and the learner side of the grader at ``/opt/rnn-grade``
+(``rnn_grade/learner/``, each lesson's ``harness.py`` and a stand-in ``rnn_grade``
+whose ``check``/``hint``/``solution`` do nothing): no part of ``rnn_course``, no
+checks, mistakes or solutions, no submission, no report, no instructor path. A fresh
+size-limited tmpfs is the working folder, TMPDIR and HOME; no network (its own
+network namespace); its own PID, IPC and UTS namespaces, so ``/proc`` shows only its
+own processes, and bwrap reads its flags from a pipe (``--args``), so its command line
+names no path; when the grader runs as root
+the learner code runs as ``nobody``. Resource limits (address space, CPU seconds,
+file size, processes) are set before any learner code runs (``learner/bootstrap``);
+every time limit is enforced from outside by the grader, which kills the whole
+process group.
 
-The fallback (no bwrap, or ``--no-sandbox``) is a plain child process with the
-same limits, a fresh temporary working directory, a clean environment, the
-graded copy first on the import path and the real package's finder removed,
-plus a Python audit hook: writes (``open`` modes and ``os.open`` flags) only in
-the scratch folder; reads and directory listings only from an allowlist
-(scratch, the graded copy, Python and the venv, ``/usr``, ``/lib*``, ``/etc``,
-``/dev/null|zero|urandom``, ``/proc/self``), never the real package or the
-submissions; no ``os.open`` of a directory and no ``dir_fd`` (relative paths
-are judged against the working directory, which stays in scratch); no sockets,
-signals to other processes (``os.kill``, ``os.killpg``; pidfd signals are
-removed) or new processes. That is weaker and reported as ``"sandbox":
-"none"``: audit hooks are no security boundary (``ctypes`` calls libc directly,
-around every check), the real files stay on disk, and a process running as
-root keeps root's rights (the report says when it did). The sandboxed path is
-the one to trust. The grade itself is computed in the grader process from
-data on both paths.
+**The dedicated learner user** (``--no-sandbox-as-user``, where bubblewrap cannot
+start). Only for a grader running as root: each parallel slot has its own user
+(``rnn-grade-learner``, ``rnn-grade-learner1``, ..., created when absent) and the
+kernel enforces what that user may do. Before the first notebook, a probe run as
+that user must fail to read the grader's package, the course library, the lesson
+folders, every submission and the report paths, and must succeed in running Python
+with numpy; otherwise grading is refused, naming the path to protect. The learner
+process gets the same rlimits (RLIMIT_NPROC now counts: the user is not root), a
+private scratch folder (mode 0700, its own), and at the end of each notebook every
+process of that user is killed and every file it left in the world-writable
+folders (/tmp, /var/tmp, /dev/shm) is removed. What it does not hide: paths
+(the interpreter's, site-packages', world-readable files of the machine) and the
+command lines of other processes (``/proc``); see THREAT_MODEL.md.
 """
 
-import ast
 import atexit
 import functools
 import json
 import os
+import pwd
+import queue
 import shutil
 import signal
 import subprocess
@@ -49,11 +54,16 @@ from . import lessons as _lessons
 
 PACKAGE_DIR = Path(rnn_course.__file__).resolve().parent  # the course library
 GRADER_DIR = Path(__file__).resolve().parent  # this package
+LEARNER_DIR = GRADER_DIR / "learner"
 NOBODY = 65534
-FALLBACK_READABLE = ["/usr", "/lib", "/lib32", "/lib64", "/etc", "/dev/null", "/dev/zero"]
-FALLBACK_READABLE += ["/dev/urandom", "/dev/random"]
-GRADED_ROOT = "/opt/rnn-grade"  # where the graded copy of the package sits in the sandbox
+LEARNER_USER = "rnn-grade-learner"  # slot k > 0: rnn-grade-learner<k>
+SANDBOX_PKG = "/opt/rnn-grade"  # the learner side of the grader, in the sandbox
+SANDBOX_PYTHON = "/opt/python"  # the interpreter's prefix, in the sandbox
+SANDBOX_SITE = "/opt/site"  # + index: the site-packages folders, in the sandbox
 SCRATCH = "/scratch"
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
+OURS = ("rnn_course", "rnn_grade", "__editable__")  # masked in site-packages ("-" as "_")
+THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -88,283 +98,91 @@ def _processes_of(uid):
     return n
 
 
-# ------------------------------------------------------------------ the graded copy
-
-TRIPWIRE_MODULE = '''"""Tripwires: each library function and class of the graded copy trips."""
-
-HITS = []
-MESSAGE = "the course library is not available to graded code"
+# ------------------------------------------------------------------ the learner side
 
 
-class BlockedReference(BaseException):
-    """Raised by a blocked function; a BaseException, so `except Exception` does not hide it."""
+@functools.lru_cache(maxsize=1)
+def learner_tree():
+    """A folder holding what the learner process imports of the grader; returns its path.
 
-
-def trip(name):
-    HITS.append(name)
-    raise BlockedReference(f"{name}: {MESSAGE}")
-
-
-class Tripwire(type):
-    """Metaclass of a library class in the graded copy: using it in any way trips."""
-
-    def __new__(mcs, name, bases, namespace, **kwargs):
-        for base in bases:
-            if isinstance(base, Tripwire):  # a learner's subclass of a library class
-                trip(base._tripwire)
-        return super().__new__(mcs, name, bases, namespace)
-
-    def __call__(cls, *args, **kwargs):
-        trip(cls._tripwire)
-
-    def __getattr__(cls, attr):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        trip(f"{cls._tripwire}.{attr}")
-'''
-
-GRADE_INIT = '''"""rnn_grade while grading: `check` (the self-check) does nothing."""
-
-
-def check(fn, exercise=None, seconds=None):
-    """In the graded run the grader runs the checks itself; this call does nothing."""
-    return None
-
-
-def hint(name):
-    """No hints while grading."""
-    return None
-
-
-def solution(name):
-    """No solutions while grading."""
-    return None
-'''
-
-HIDDEN_MODULE = """raise ImportError("the lesson checks are not available to learner code")\n"""
-
-# The learner-side grader infrastructure (``rnn_grade``) that the learner process imports;
-# nothing else of the grader is in the graded copy. ``__init__.py`` becomes GRADE_INIT.
-KEPT = ("__init__.py", "worker.py", "wire.py", "execution.py", "harnesses.py")
-
-
-def _trip_call(name):
-    call = f"__import__('rnn_course._blocked', fromlist=['trip']).trip({name!r})"
-    return ast.parse(call).body
-
-
-def _trip_function(node, name):
-    node.body = _trip_call(name)
-    node.decorator_list = []
-    node.returns = None
-    node.args = ast.arguments(
-        posonlyargs=[],
-        args=[],
-        vararg=ast.arg("args"),
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=ast.arg("kwargs"),
-        defaults=[],
-    )
-    if hasattr(node, "type_params"):
-        node.type_params = []
-    return node
-
-
-def _trip_class(node, name):
-    src = (
-        f"class {node.name}(metaclass=__import__('rnn_course._blocked', "
-        f"fromlist=['Tripwire']).Tripwire):\n    _tripwire = {name!r}\n"
-    )
-    return ast.parse(src).body[0]
-
-
-def _tripwire_block(body, module):
-    out = []
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            node = _trip_function(node, f"{module}.{node.name}")
-        elif isinstance(node, ast.ClassDef):
-            node = _trip_class(node, f"{module}.{node.name}")
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Lambda):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name)] or ["<lambda>"]
-            node.value = ast.parse(
-                f"lambda *a, **k: __import__('rnn_course._blocked', fromlist=['trip'])"
-                f".trip({module + '.' + names[0]!r})",
-                mode="eval",
-            ).body
-        elif isinstance(node, ast.If):
-            node.body = _tripwire_block(node.body, module)
-            node.orelse = _tripwire_block(node.orelse, module)
-        elif isinstance(node, ast.Try):
-            node.body = _tripwire_block(node.body, module)
-            node.orelse = _tripwire_block(node.orelse, module)
-            node.finalbody = _tripwire_block(node.finalbody, module)
-            for h in node.handlers:
-                h.body = _tripwire_block(h.body, module)
-        elif isinstance(node, ast.With):
-            node.body = _tripwire_block(node.body, module)
-        out.append(node)
-    return out
-
-
-def _tripwired(source, module):
-    """``source`` with every top-level function and class replaced by a tripwire naming it."""
-    tree = ast.parse(source)
-    tree.body = _tripwire_block(tree.body, module)
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
-
-
-@functools.lru_cache(maxsize=16)
-def graded_copy(blocked):
-    """A folder holding ``rnn_course`` and ``rnn_grade`` for the learner process.
-
-    Graded learner code may import nothing of the course library but ``rnn_grade``
-    (whose ``check``/``hint``/``solution`` do nothing here). So in the copy every
-    top-level function and class of every ``rnn_course`` module is a tripwire naming
-    it; of ``rnn_grade`` only the learner-side infrastructure (``KEPT``: the worker,
-    the wire, ``execution``, the harnesses) and each lesson folder's ``harness.py`` are
-    there (no checks, mistakes or solutions); no bytecode is copied. ``blocked`` (the
-    exercises' ids and references, see ``blocked_names``) keys the cache; every name
-    in it is tripwired like the rest.
+    ``rnn_grade/__init__.py`` is ``learner/stand_in.py``; ``rnn_grade/learner/`` is a
+    copy of this package's ``learner/`` (bootstrap, worker, wire, output, blocker,
+    harnesses); ``rnn_grade/lessons/lNN_<name>/harness.py`` each lesson's harness. No
+    bytecode, no checks, mistakes or solutions. Readable by every user.
     """
-    root = Path(tempfile.mkdtemp(prefix="rnn-grade-pkg-"))
+    root = Path(tempfile.mkdtemp(prefix="rnn-grade-learner-"))
     atexit.register(shutil.rmtree, root, True)
-    dest = root / "rnn_course"
-    for src in sorted(PACKAGE_DIR.rglob("*")):
-        rel = src.relative_to(PACKAGE_DIR)
-        if "__pycache__" in rel.parts or src.suffix in (".pyc", ".pyo") or src.is_symlink():
-            continue
-        target = dest / rel
-        if src.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if src.suffix != ".py":
-            shutil.copyfile(src, target)
-            continue
-        module = ".".join(("rnn_course",) + rel.with_suffix("").parts)
-        source = src.read_text(encoding="utf-8")
-        if rel != Path("__init__.py"):  # the package's own __init__: lazy imports only
-            source = _tripwired(source, module)
-        target.write_text(source, encoding="utf-8")
-    (dest / "_blocked.py").write_text(TRIPWIRE_MODULE, encoding="utf-8")
-    grader = root / "rnn_grade"
-    (grader / "lessons").mkdir(parents=True)
-    for name in KEPT:
-        source = GRADE_INIT if name == "__init__.py" else (GRADER_DIR / name).read_text("utf-8")
-        (grader / name).write_text(source, encoding="utf-8")
-    (grader / "lessons" / "__init__.py").write_text("", encoding="utf-8")
+    pkg = root / "rnn_grade"
+    (pkg / "learner").mkdir(parents=True)
+    (pkg / "lessons").mkdir()
+    shutil.copyfile(LEARNER_DIR / "stand_in.py", pkg / "__init__.py")
+    for src in sorted(LEARNER_DIR.glob("*.py")):
+        shutil.copyfile(src, pkg / "learner" / src.name)
+    (pkg / "lessons" / "__init__.py").write_text("", encoding="utf-8")
     for folder in _lessons.folders().values():
-        module = _lessons.module_name(folder)
-        package = grader / "lessons" / module.rpartition(".")[2]
-        package.mkdir()
-        for src in sorted(folder.glob("*.py")):
-            if src.name in ("__init__.py", "harness.py"):
-                source = src.read_text("utf-8")
-            elif src.name in ("checks.py", "mistakes.py"):
-                source = HIDDEN_MODULE
-            else:  # the solutions, the capstone: tripwires naming them
-                source = _tripwired(src.read_text("utf-8"), f"{module}.{src.stem}")
-            (package / src.name).write_text(source, encoding="utf-8")
+        if (folder / "harness.py").is_file():
+            dest = pkg / "lessons" / _lessons.module_name(folder).rpartition(".")[2]
+            dest.mkdir()
+            (dest / "__init__.py").write_text("", encoding="utf-8")
+            shutil.copyfile(folder / "harness.py", dest / "harness.py")
     for p in [root, *root.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
     return str(root)
 
 
-def blocked_names(exercises):
-    """Names to block for ``exercises``: each id and each reference function's name."""
-    names = set()
-    for ex in exercises:
-        names.add(ex.id)
-        if getattr(ex, "reference", None):
-            names.add(ex.reference.split(":")[-1])
-    return frozenset(names)
+def _base_prefix():
+    return os.path.realpath(sys.base_prefix)
 
 
-# ------------------------------------------------------------------ the learner command
+def _python_exe():
+    """The real interpreter binary (a venv's python is a link to it)."""
+    return os.path.realpath(sys.executable)
 
-BOOTSTRAP = r"""
-import json, os, resource, sys
-cfg = json.loads(sys.argv[1])
-if cfg["chown"]:
-    os.chown(cfg["scratch"], cfg["uid"], cfg["uid"])
-for name, value in cfg["rlimits"].items():
-    resource.setrlimit(getattr(resource, name), (value, value))
-if cfg["uid"] is not None and os.getuid() != cfg["uid"]:
-    os.setgroups([]); os.setgid(cfg["uid"]); os.setuid(cfg["uid"])
-os.chdir(cfg["scratch"])
-editable = lambda f: "editable" in getattr(f, "__name__", type(f).__name__).lower()
-sys.meta_path[:] = [f for f in sys.meta_path if not editable(f)]
-sys.path_hooks[:] = [f for f in sys.path_hooks if not editable(f)]
-sys.path[:] = [cfg["pkg"]] + [p for p in sys.path if os.path.realpath(p) not in cfg["hide_path"]]
-sys.path_importer_cache.clear()
-if cfg["audit"]:
-    _WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-    _DIR_FD = {"os.mkdir": (2,), "os.remove": (1,), "os.rmdir": (1,), "os.rename": (2, 3),
-               "os.chmod": (2,), "os.chown": (3,), "os.symlink": (2,), "os.link": (2, 3),
-               "os.utime": (3,), "shutil.rmtree": (1,)}
-    _CHANGE = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown",
-               "os.truncate", "os.symlink", "os.link", "shutil.rmtree", "os.utime"}
-    _NEW = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-            "os.fork", "os.forkpty", "pty.spawn"}
-    _NET = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
-    def _guard(event, args, _c=cfg, _rp=os.path.realpath, _s=str, _pid=os.getpid()):
-        def under(real, roots):
-            return any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots)
-        def readable(real):
-            if under(real, _c["deny"]) and not under(real, [_c["scratch"], _c["pkg"]]):
-                return False
-            mine = ["/proc/self", "/proc/thread-self", f"/proc/{_pid}"]
-            return under(real, _c["read"] + mine) and not under(real, _c["secret"])
-        if event == "open":
-            path, mode, flags = args
-            if isinstance(path, int):
-                return  # an fd this process already holds
-            if mode is None:  # os.open: judge by the flags
-                writing = bool((flags or 0) & _WRITE)
-            else:
-                writing = any(c in _s(mode) for c in "wax+")
-            plain = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
-            if mode is not None and not writing and under(plain, _c["allow"]):
-                return  # fast path: Python, the venv, the graded copy (read-only here)
-            real = _rp(os.fsdecode(path))
-            if mode is None and os.path.isdir(real):
-                raise PermissionError(f"grading: no directory descriptors (dir_fd): {real}")
-            if writing and not (under(real, [_c["scratch"]]) or real == "/dev/null"):
-                raise PermissionError(f"grading: writing outside the scratch folder: {real}")
-            if not writing and not readable(real):
-                raise PermissionError(f"grading: not readable while grading: {real}")
-        elif event in ("os.listdir", "os.scandir"):
-            path = args[0] if args and args[0] is not None else "."
-            if isinstance(path, int) or not readable(_rp(os.fsdecode(path))):
-                raise PermissionError(f"grading: {event} outside the readable folders")
-        elif event == "os.chdir":
-            if isinstance(args[0], int) or not under(_rp(os.fsdecode(args[0])), [_c["scratch"]]):
-                raise PermissionError("grading: the working directory stays in scratch")
-        elif event in _CHANGE:
-            if any(args[i] not in (None, -1) for i in _DIR_FD.get(event, ()) if i < len(args)):
-                raise PermissionError(f"grading: {event} with dir_fd")
-            for a in args[:2] if event in ("os.rename", "os.link", "os.symlink") else args[:1]:
-                if not isinstance(a, (str, bytes, os.PathLike)):
-                    raise PermissionError(f"grading: {event} on a file descriptor")
-                if not under(_rp(os.fsdecode(a)), [_c["scratch"]]):
-                    raise PermissionError(f"grading: {event} outside the scratch folder")
-        elif event in ("os.kill", "os.killpg") and args[0] not in (0, _pid):
-            raise PermissionError("grading: no signals to other processes")
-        elif event in _NET:
-            raise PermissionError("grading: no network while grading")
-        elif event in _NEW:
-            raise PermissionError("grading: no new processes while grading")
-    import signal as _signal
-    for _m, _n in ((os, "pidfd_open"), (_signal, "pidfd_send_signal")):
-        if hasattr(_m, _n):
-            delattr(_m, _n)  # signals by pidfd raise no audit event
-    sys.addaudithook(_guard)
-import rnn_grade.worker as _w
-_w.main()
-"""
+
+def _remapped():
+    """True when the interpreter is mounted at SANDBOX_PYTHON (not a system /usr Python)."""
+    return not (_base_prefix() + "/").startswith("/usr/")
+
+
+@functools.lru_cache(maxsize=1)
+def site_dirs():
+    """The site-packages folders holding numpy and torch (and what they import)."""
+    import numpy
+
+    dirs = [str(Path(numpy.__file__).resolve().parent.parent)]
+    try:
+        import torch
+
+        dirs.append(str(Path(torch.__file__).resolve().parent.parent))
+    except ImportError:
+        pass
+    return list(dict.fromkeys(dirs))
+
+
+def _in_sandbox(path):
+    """Where the host ``path`` (under the interpreter or a site folder) is in the sandbox."""
+    path = os.path.realpath(path)
+    for i, d in enumerate(site_dirs()):
+        if path == d or path.startswith(d + "/"):
+            if _remapped() or not d.startswith("/usr/"):
+                return SANDBOX_SITE + str(i) + path[len(d) :]
+            return path
+    base = _base_prefix()
+    if _remapped() and (path == base or path.startswith(base + "/")):
+        return SANDBOX_PYTHON + path[len(base) :]
+    return path
+
+
+def masked():
+    """Host paths in the site folders that graded code must not see: the course's own
+    distributions, their metadata (``direct_url.json`` names the repository) and editable
+    finders (they name it too)."""
+    out = []
+    for d in site_dirs():
+        for entry in sorted(Path(d).iterdir()):
+            if entry.name.lower().replace("-", "_").startswith(OURS):
+                out.append(str(entry))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -377,10 +195,11 @@ def bwrap_problem():
     for attempt in range(3):  # a busy machine can fail one start; three say it cannot
         try:
             proc = subprocess.run(
-                [exe, *_bwrap_flags(), "--", sys.executable, "-I", "-c", "print('ok')"],
+                [exe, *_bwrap_flags(), "--", *_sandbox_python(), "-I", "-S", "-c", "print('ok')"],
                 capture_output=True,
                 text=True,
                 timeout=30,
+                env=_env(SCRATCH),
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             problem = f"bwrap cannot start: {exc}"
@@ -393,23 +212,23 @@ def bwrap_problem():
     return problem
 
 
-def _ancestors(path):
-    p, out = Path(path), []
-    while p.parent != p:
-        p = p.parent
-        out.append(str(p))
-    return out[::-1][1:] if out else []
+def _sandbox_python():
+    return [_in_sandbox(_python_exe())]
 
 
-def _python_roots():
-    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix}
-    roots.add(str(Path(os.path.realpath(sys.executable)).parent.parent))
-    return sorted(r for r in roots if r and not r.startswith("/usr/"))
+def _env(scratch):
+    env = {"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8"}
+    env |= {"MPLBACKEND": "Agg", "MPLCONFIGDIR": scratch, "PYTHONHASHSEED": "0"}
+    env |= THREADS | {"RNN_COURSE_SOLUTIONS": "off"}
+    if _remapped():
+        env["LD_LIBRARY_PATH"] = SANDBOX_PYTHON + "/lib"
+    return env
 
 
 def _bwrap_flags(pkg_root=None, file_mb=64):
     flags = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
-    flags += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    flags += ["--hostname", "rnn-grade", "--unshare-cgroup-try", "--die-with-parent"]
+    flags += ["--new-session"]
     if os.getuid() != 0:
         flags.append("--unshare-user")
     for d in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"):
@@ -420,127 +239,154 @@ def _bwrap_flags(pkg_root=None, file_mb=64):
     for f in ("/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(f):
             flags += ["--ro-bind", f, f]
-    made = {"/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"}
-    for root in _python_roots():
-        for a in _ancestors(root):
-            if a not in made:
-                flags += ["--perms", "0755", "--dir", a]
-                made.add(a)
-        flags += ["--ro-bind", root, root]
-    flags += ["--proc", "/proc", "--dev", "/dev"]
+    flags += ["--perms", "0755", "--dir", "/opt"]
+    if _remapped():
+        flags += ["--ro-bind", _base_prefix(), SANDBOX_PYTHON]
+    for d in site_dirs():
+        if _in_sandbox(d) != d or not d.startswith("/usr/"):
+            flags += ["--ro-bind", d, _in_sandbox(d)]
+    for path in masked():  # after the binds: mounted over them
+        if os.path.isdir(path) and not os.path.islink(path):
+            flags += ["--tmpfs", _in_sandbox(path)]
+        else:
+            flags += ["--ro-bind", "/dev/null", _in_sandbox(path)]
+    flags += ["--dev", "/dev"]
+    flags += ["--proc", "/proc"]  # its own PID namespace: only its own processes
     flags += ["--perms", "1777", "--size", str(file_mb * 2**20), "--tmpfs", SCRATCH]
-    if "/tmp" not in made:  # a venv under /tmp (a CI clone there) already made /tmp
-        flags += ["--symlink", SCRATCH, "/tmp"]
+    flags += ["--symlink", SCRATCH, "/tmp"]
     if pkg_root:
-        flags += ["--perms", "0755", "--dir", "/opt", "--ro-bind", pkg_root, GRADED_ROOT]
-        for real, name in _visible_package_dirs():  # a copy installed inside a bound folder
-            flags += ["--ro-bind", str(Path(pkg_root) / name), real]
+        flags += ["--ro-bind", pkg_root, SANDBOX_PKG]
     flags += ["--chdir", SCRATCH]
     return flags
 
 
-def _visible_package_dirs():
-    roots = _python_roots()
-    pairs = [(str(PACKAGE_DIR), "rnn_course"), (str(GRADER_DIR), "rnn_grade")]
-    return [(real, name) for real, name in pairs if any(real.startswith(r + "/") for r in roots)]
+# ------------------------------------------------------------------ the learner user
 
 
-def _reachable_by_others(paths):
-    """True when every folder above each path lets others in (so `nobody` can run Python)."""
-    for path in paths:
-        for a in [*_ancestors(path), path]:
-            try:
-                if not os.stat(a).st_mode & 0o001:
-                    return False
-            except OSError:
-                return False
-    return True
+def learner_users(jobs):
+    """The learner users of ``jobs`` parallel slots (names)."""
+    return [LEARNER_USER if k == 0 else f"{LEARNER_USER}{k}" for k in range(jobs)]
 
 
-def fallback_uid(pkg_root=None):
-    """The user the fallback's learner runs as: ``nobody`` when the grader is root and
-    ``nobody`` can run this Python (else root: the report says so)."""
-    paths = _python_roots() + ([pkg_root] if pkg_root else [])
-    if os.getuid() == 0 and _reachable_by_others(paths):
-        return NOBODY
-    return os.getuid()
+def ensure_user(name):
+    """(uid, gid) of ``name``, created as a system user without a home when absent."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        if os.getuid() != 0:
+            raise PermissionError(f"the learner user {name} does not exist") from None
+        subprocess.run(
+            ["/usr/sbin/useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/usr/sbin/nologin", "--user-group", name],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        entry = pwd.getpwnam(name)
+    return entry.pw_uid, entry.pw_gid
+
+
+def user_problem(protected, jobs=1):
+    """None when the learner users can run Python but read none of ``protected``."""
+    if os.getuid() != 0:
+        return "the learner-user path needs a grader running as root (to switch user)"
+    try:
+        ids = [ensure_user(n) for n in learner_users(jobs)]
+    except (OSError, subprocess.CalledProcessError) as exc:
+        return f"cannot create the learner user {LEARNER_USER}: {exc}"
+    paths = sorted({os.path.realpath(p) for p in protected})
+    uid, gid = ids[0]
+    access = str(Path(learner_tree()) / "rnn_grade" / "learner" / "access.py")
+    cmd = [_python_exe(), "-I", "-S", "-B", access, json.dumps(site_dirs()), *paths]
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=60, env=_env("/nonexistent"),
+            user=uid, group=gid, extra_groups=[], cwd="/",
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"the learner user {LEARNER_USER} cannot run {_python_exe()}: {exc}"
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return f"the learner user {LEARNER_USER} cannot run {_python_exe()} with numpy: {why}"
+    exposed = json.loads(proc.stdout)
+    if exposed:
+        return (
+            f"the learner user {LEARNER_USER} can reach {exposed[0]} (and {len(exposed) - 1} "
+            "more): make it unreadable to other users (chmod o-rwx) before grading"
+        )
+    return None
+
+
+# ------------------------------------------------------------------ the learner process
 
 
 LIVE = weakref.WeakSet()  # learner processes not yet killed
+SLOTS = queue.Queue()  # free learner users (uid, gid) of the learner-user path
+_SLOT_USERS = []
+
+
+def use_learner_users(jobs):
+    """Make ``jobs`` learner users the free slots of the learner-user path."""
+    while not SLOTS.empty():
+        SLOTS.get_nowait()
+    _SLOT_USERS[:] = [ensure_user(n) for n in learner_users(jobs)]
+    for ids in _SLOT_USERS:
+        SLOTS.put(ids)
 
 
 def kill_all():
     """Kill every learner process still running (on an interrupted run)."""
     for p in list(LIVE):
         p.kill()
-
-
-def _protect_grader():
-    """Make this (grader) process undumpable: a same-user process can no longer ptrace it or
-    read and write its memory through /proc (the fallback's learner runs as the same user)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass
+    for uid, _ in _SLOT_USERS:
+        _kill_user(uid)
 
 
 class LearnerProcess:
-    """One running learner process (sandboxed or not); ``.proc`` is the Popen."""
+    """One running learner process (bubblewrap, or a learner user); ``.proc`` is the Popen."""
 
     def __init__(self, *, sandboxed, pkg_root, limits, hide=()):
         self.sandboxed = sandboxed
-        if not sandboxed:
-            _protect_grader()
-        self.scratch_host = None
+        self.scratch_host, self.slot = None, None
         root_user = os.getuid() == 0
         if sandboxed:
-            uid = NOBODY if root_user else os.getuid()
-            cfg = {"scratch": SCRATCH, "pkg": GRADED_ROOT, "chown": False, "audit": False}
-            cmd = ["bwrap", *_bwrap_flags(pkg_root, limits.file_mb), "--"]
-        else:
-            self.scratch_host = tempfile.mkdtemp(prefix="rnn-grade-scratch-")
-            uid = fallback_uid(pkg_root)
-            drop = uid != os.getuid()
-            cfg = {"scratch": os.path.realpath(self.scratch_host), "pkg": pkg_root}
-            cfg |= {"chown": drop, "audit": True}
+            uid = gid = NOBODY if root_user else os.getuid()
+            scratch, site = SCRATCH, [_in_sandbox(d) for d in site_dirs()]
+            pkg = SANDBOX_PKG
             cmd = []
+            python = _sandbox_python()[0]
+        else:
+            self.slot = SLOTS.get(timeout=600) if _SLOT_USERS else None
+            if self.slot is None:
+                raise RuntimeError("the learner-user path was not prepared (use_learner_users)")
+            uid, gid = self.slot
+            self.scratch_host = tempfile.mkdtemp(prefix="rnn-grade-scratch-")
+            os.chown(self.scratch_host, uid, gid)
+            scratch, site, pkg = os.path.realpath(self.scratch_host), site_dirs(), pkg_root
+            cmd, python = [], _python_exe()
         self.uid = uid
         self.runs_as_root = uid == 0
-        cfg["uid"] = uid if uid != os.getuid() else None
-        cfg["rlimits"] = limits.rlimits(uid)
-        cfg["hide_path"] = sorted({str(PACKAGE_DIR.parent), str(GRADER_DIR.parent)})
-        cfg["allow"] = _python_roots() + [os.path.realpath(pkg_root)]
-        # the fallback's reads: an allowlist; the real package and the submissions never
-        cfg["pkg"] = os.path.realpath(pkg_root) if not sandboxed else GRADED_ROOT
-        cfg["read"] = [cfg["scratch"], *cfg["allow"], *FALLBACK_READABLE]
-        cfg["deny"] = [str(PACKAGE_DIR), str(GRADER_DIR), str(_lessons.root())]
-        cfg["deny"] += [os.path.realpath(h) for h in hide]
-        cfg["secret"] = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssl/private"]
-        cmd += [sys.executable, "-I", "-B", "-c", BOOTSTRAP, json.dumps(cfg)]
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": cfg["scratch"],
-            "TMPDIR": cfg["scratch"],
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": cfg["scratch"],
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0",
-            "LANG": "C.UTF-8",
-            "RNN_COURSE_SOLUTIONS": "off",
-        }
+        cfg = {"rlimits": limits.rlimits(uid), "scratch": scratch, "site": site, "pkg": pkg}
+        cfg |= {"uid": uid if uid != os.getuid() else None, "gid": gid}
+        bootstrap = pkg + "/rnn_grade/learner/bootstrap.py"
+        cmd += [python, "-I", "-S", "-B", bootstrap, json.dumps(cfg)]
+        fds = ()
+        if sandboxed:  # the flags through a pipe: bwrap's own command line names no host path
+            r, w = os.pipe()
+            flags = _bwrap_flags(pkg_root, limits.file_mb)
+            os.write(w, b"".join(a.encode() + b"\0" for a in flags))
+            os.close(w)
+            cmd, fds = ["bwrap", "--args", str(r), "--", *cmd], (r,)
         self.proc = subprocess.Popen(
             cmd,
+            pass_fds=fds,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self.scratch_host or "/",
-            env=env,
+            env=_env(scratch),
             start_new_session=True,
         )
+        for fd in fds:
+            os.close(fd)
         LIVE.add(self)
 
     def kill(self):
@@ -563,9 +409,63 @@ class LearnerProcess:
                 stream.close()
             except OSError:
                 pass
+        if self.slot is not None:  # every process and stray file of the slot's user
+            _kill_user(self.slot[0])
+            _remove_files_of(self.slot[0])
+            SLOTS.put(self.slot)
+            self.slot = None
         if self.scratch_host:
             shutil.rmtree(self.scratch_host, ignore_errors=True)
             self.scratch_host = None
+
+
+def _kill_user(uid):
+    """SIGKILL every process of ``uid`` until none is left (a fork race is retried)."""
+    for _ in range(20):
+        found = False
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    if os.stat(f"/proc/{d}").st_uid == uid:
+                        found = True
+                        os.kill(int(d), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.05)
+
+
+def _remove_files_of(uid):
+    """Remove what ``uid`` created in the world-writable folders. It can only have created
+    entries in folders it may write to (its own, or world-writable ones), so only those
+    are searched: a few directory reads, not a walk of /tmp."""
+    todo = [d for d in WORLD_WRITABLE if os.path.isdir(d)]
+    while todo:
+        folder = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if st.st_uid == uid:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    _unlink(entry.path)
+            elif entry.is_dir(follow_symlinks=False) and st.st_mode & 0o002:
+                todo.append(entry.path)  # another world-writable folder
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _signal(pid):

@@ -39,7 +39,15 @@ MARKERS = {
     "slow": "trains a model for seconds (deselect with -m 'not slow' for a quick run)",
     "browser": "needs headless Chromium and a built book",
     "gpu": "needs CUDA",
+    "claims": "a chapter's claim about its own experiment (every test in tests/claims)",
 }
+
+
+def pytest_collection_modifyitems(config, items):
+    claims = Path(__file__).resolve().parent / "claims"
+    for item in items:  # `-m "slow and claims"` selects the refutation runs (make test-claims)
+        if claims in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.claims)
 
 
 def pytest_configure(config):

@@ -2,8 +2,9 @@
 book/_ext/print_pdf.py): read back with poppler-utils (pdftotext, pdfinfo, pdfimages).
 
 Every page of the table of contents is in it, in order, each chapter starts on a new page and
-at the page the contents give, no raw TeX is left where MathJax should have typeset, and no
-figure is split across two pages.
+at the page the contents give, no raw TeX is left where MathJax should have typeset, no
+figure is split across two pages, no heading ends a page, and the appendix "Answers to the
+self-checks" answers every quiz of the book, each printed quiz pointing to its answer's page.
 """
 
 import json
@@ -145,3 +146,90 @@ def test_no_figure_is_split_across_pages():
     assert len(pages_of) >= 20, f"only {len(pages_of)} figures in the PDF"
     split = {obj: sorted(p) for obj, p in pages_of.items() if any(q + 1 in p for q in p)}
     assert not split, f"images drawn on two consecutive pages (split figures?): {split}"
+
+
+QUIZ_RE = re.compile(r"^```\{quiz\}", re.M)
+
+
+QUIZ_BODY_RE = re.compile(r"^```\{quiz\}\n:id:[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def _quiz_sources():
+    """The YAML body of every quiz written in the book's sources (pages and notebooks)."""
+    texts = []
+    for path in (ROOT / "book").iterdir():
+        if path.suffix == ".md":
+            texts.append(path.read_text())
+        elif path.suffix == ".ipynb":
+            for cell in json.loads(path.read_text())["cells"]:
+                if cell["cell_type"] == "markdown":
+                    texts.append("".join(cell["source"]))
+    n = sum(len(QUIZ_RE.findall(t)) for t in texts)
+    bodies = [b for t in texts for b in QUIZ_BODY_RE.findall(t)]
+    assert len(bodies) == n, "a quiz whose body this test cannot find"
+    return bodies
+
+
+def _quiz_count():
+    return len(_quiz_sources())
+
+
+def _right_why_start(body):
+    """The first words of the explanation of a quiz's right answer, before any markup."""
+    import yaml
+
+    spec = yaml.safe_load(body)
+    if "choices" in spec:
+        why = next(c["why"] for c in spec["choices"] if c.get("correct"))
+    else:
+        why = spec["why"]
+    words = re.split(r"[$`*\[{(]", why, maxsplit=1)[0].split()
+    return " ".join(words[:4]) if len(words) >= 3 else None
+
+
+ANSWERS = "Answers to the self-checks"
+
+
+def test_the_answers_appendix_answers_every_quiz(pdf):
+    pages, _ = pdf
+    text = [_norm(p) for p in pages]
+    n_quiz = _quiz_count()
+    assert n_quiz >= 18, f"only {n_quiz} quizzes found in the sources"
+    start = [i for i, t in enumerate(text) if t.startswith(ANSWERS) or f" {ANSWERS} Each" in t]
+    assert start, f"no page starts the appendix {ANSWERS!r}"
+    appendix = " ".join(text[start[0] :])
+    contents = _norm(_run("pdftotext", "-enc", "UTF-8", "-layout", "-l", "8", str(PDF), "-"))
+    assert re.search(re.escape(ANSWERS) + r" " + str(start[0] + 1) + r"\b", contents), (
+        f"the contents do not list {ANSWERS!r} at page {start[0] + 1}"
+    )
+    # "Self-check 2.3 (question on page 57)"; quizzes outside the chapters are named
+    # after their page: "How to use this book, self-check 1 (question on page 7)".
+    entries = re.findall(r"(self-check [\d.]+) \(question on page (\d+)\)", appendix, re.I)
+    assert len(entries) == n_quiz, f"{len(entries)} answers for {n_quiz} quizzes"
+    assert appendix.count("Answer:") == n_quiz
+    whys = [w for w in map(_right_why_start, _quiz_sources()) if w]
+    plain = appendix.replace("\u2019", "'").replace("\u2018", "'")  # Sphinx's smart quotes
+    missing = [w for w in whys if w not in plain]
+    assert len(whys) >= n_quiz // 2 and not missing, f"explanations missing: {missing[:5]}"
+    # Each printed quiz names its entry, and the entry gives the quiz's page.
+    body = " ".join(text[: start[0]])
+    refs = body.count("the answer and why are in")
+    assert refs == n_quiz, f"{refs} printed quizzes point to the appendix, of {n_quiz}"
+    for label, page in entries:
+        label = label.lower()
+        assert f"{label}: the answer and why are in" in text[int(page) - 1].lower(), (
+            f"{label}: its question is not on page {page}"
+        )
+
+
+# A4 is 842 pt high and the bottom margin 1.7 cm (48 pt): a heading whose top is less
+# than about four lines above the margin ends its page.
+FOOT_PT = 48 + 60
+
+
+def test_no_heading_ends_a_page(pdf):
+    _, dests = pdf
+    headings = {k: v for k, v in dests.items() if k.startswith("rnn-toc-")}
+    assert len(headings) >= 50, f"only {len(headings)} headings have a destination"
+    low = {k: v for k, v in headings.items() if v[1] < FOOT_PT}
+    assert not low, f"headings at the foot of a page (page, y in pt): {low}"

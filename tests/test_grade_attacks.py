@@ -29,6 +29,7 @@ import pytest
 
 from rnn_grade import fixtures, notebook
 from rnn_grade.__main__ import main
+from rnn_grade.runner import user_path_problem
 from rnn_grade.sandbox import bwrap_problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +38,19 @@ SOLUTION = fixtures.source("02")
 IDS = ["srn_step_forward", "srn_forward", "softmax_output"]
 
 # in CI (.ci/run installs bubblewrap) the sandboxed tests must run, never skip
+# the learner-user path needs a root grader whose Python other users can run and a
+# checkout other users cannot read (here: a CI machine set up that way)
+USER_PATH = user_path_problem()
+needs_user = pytest.mark.skipif(USER_PATH is not None, reason=f"user path: {USER_PATH}")
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None and not os.environ.get("CI"), reason=str(bwrap_problem())
 )
 BOTH = pytest.mark.parametrize(
-    "sandbox", [pytest.param(True, marks=needs_bwrap, id="bwrap"), pytest.param(False, id="none")]
+    "sandbox",
+    [
+        pytest.param(True, marks=needs_bwrap, id="bwrap"),
+        pytest.param(False, marks=needs_user, id="user"),
+    ],
 )
 
 
@@ -69,7 +78,8 @@ def grade(*args, sandbox=True, capsys=None, timeout=10):
     """Run ``rnn-grade`` in this process; return (exit code, JSON doc, terminal text)."""
     out = Path(args[0]).parent / "report.json" if Path(args[0]).is_file() else None
     out = out or Path(args[0]) / "report.json"
-    flags = ["--json", str(out), "--timeout", str(timeout)] + ([] if sandbox else ["--no-sandbox"])
+    flags = ["--json", str(out), "--timeout", str(timeout)]
+    flags += [] if sandbox else ["--no-sandbox-as-user"]
     code = main([*map(str, args), *flags])
     text = capsys.readouterr().out if capsys else ""
     return code, json.loads(out.read_text()), text
@@ -123,7 +133,7 @@ def test_forging_the_report_or_the_replies_earns_nothing(tmp_path, capsys, sandb
     assert ex["srn_forward"]["status"] == "fail"  # it calls the forger's step
     assert ex["softmax_output"]["status"] == "pass"  # in a restarted learner process
     assert doc["notebooks"][0]["score"] == 1 and doc["notebooks"][0]["max_score"] == 3
-    assert doc["notebooks"][0]["sandbox"] == ("bwrap" if sandbox else "none")
+    assert doc["notebooks"][0]["sandbox"] == ("bwrap" if sandbox else "user")
     assert "99" not in text and fingerprint(nb) == before
     if not sandbox:
         assert "WITHOUT a sandbox" in text
@@ -156,7 +166,7 @@ def test_patching_checks_or_numpy_changes_nothing_in_the_grader(tmp_path, capsys
     _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
     ex = exercises(doc)["srn_step_forward"]
     assert ex["status"] == "fail" and ex["passed"] == 0 and ex["total"] == 5
-    assert "checks hidden: No module named 'rnn_grade.probes'" in ex["output"]
+    assert "checks hidden: rnn_grade.probes: the course library is not available" in ex["output"]
     assert np.allclose(np.zeros(2), np.ones(2)) is False  # the grader's NumPy is untouched
 
 
@@ -254,7 +264,8 @@ def test_calling_the_library_or_the_lesson_solution_fails_naming_it(tmp_path, ca
         ("softmax_output", "rnn_grade.lessons.l02_srn.solutions.softmax_output"),
     ]:
         assert ex[ex_id]["status"] == "fail" and ex[ex_id]["passed"] == 0, ex[ex_id]
-        assert f"your code called `{where}`" in ex[ex_id]["message"]
+        message = ex[ex_id].get("message", "") + json.dumps(ex[ex_id])
+        assert f"your code imports `{where.split('.')[0]}" in message, ex[ex_id]
     assert doc["notebooks"][0]["score"] == 0
 
 
@@ -311,7 +322,7 @@ def softmax_output(h, W_hy, b_hy):
 
 
 @BOTH
-def test_the_library_is_tripwired_under_every_name(tmp_path, capsys, sandbox):
+def test_the_library_is_absent_under_every_name(tmp_path, capsys, sandbox):
     submit(tmp_path, TWINS)
     _, doc, _ = grade(tmp_path, sandbox=sandbox, capsys=capsys)
     ex = exercises(doc)
@@ -321,88 +332,34 @@ def test_the_library_is_tripwired_under_every_name(tmp_path, capsys, sandbox):
         ("softmax_output", "rnn_course.layers.temporal_affine_forward"),
     ]:
         assert ex[ex_id]["passed"] == 0, ex[ex_id]
-        assert f"your code called `{where}`" in ex[ex_id]["message"]
+        assert f"your code imports `{where.split('.')[0]}" in ex[ex_id]["message"]
         assert "the course library is not available to graded code" in ex[ex_id]["message"]
     assert doc["notebooks"][0]["score"] == 0
 
 
-COPY_PROBE = r"""
-import importlib, json, sys
-sys.path.insert(0, ROOT)
-from rnn_course import _blocked
-failed = {}
-for name in MODULES:
-    try:
-        importlib.import_module(name)
-    except BaseException as exc:
-        failed[name] = f"{type(exc).__name__}: {exc}"
-def trips(f):
-    try:
-        f()
-    except _blocked.BlockedReference as exc:
-        return str(exc)
-    return "no trip"
-from rnn_course import torch_rnn, optim, sampling, batching
-from rnn_grade import harnesses, solution
-from rnn_grade.lessons.l03_bptt import harness as h03
-ns = {}
-try:
-    exec(compile(IMPORT_TIME, "fake_module", "exec"), ns)
-    import_time = "imported"
-except _blocked.BlockedReference as exc:
-    import_time = str(exc)
-print(json.dumps({
-    "failed": failed,
-    "lstm_step": trips(lambda: torch_rnn.lstm_step(1, 2, 3, 4)),
-    "LSTMCell": trips(lambda: torch_rnn.LSTMCell(2, 3)),
-    "Adagrad": trips(lambda: optim.Adagrad({}, lr=0.1)),
-    "_generate": trips(lambda: sampling._generate()),
-    "_chunks": trips(lambda: batching._chunks([1, 2, 3], 1)),
-    "tbptt_chunks": trips(lambda: list(batching.tbptt_chunks([1, 2, 3], 1))),
-    "import_time": import_time,
-    "as_list": harnesses.as_list(lambda: iter([1, 2])),
-    "h03": h03.chunks_case(lambda s, n: iter([(s[:n], s[1:n + 1])]), [1, 2, 3], 2)[0],
-    "check": solution("srn_step_forward") is None,
-}))
-"""
+def test_the_learner_side_holds_no_library_checks_or_solutions():
+    """Isolation by absence: what the learner process can import of the project."""
+    from rnn_grade.sandbox import LEARNER_DIR, learner_tree
+
+    root = Path(learner_tree())
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert not (root / "rnn_course").exists()
+    learner = {f"rnn_grade/learner/{p.name}" for p in LEARNER_DIR.glob("*.py")}
+    harnesses = {f for f in files if f.startswith("rnn_grade/lessons/")}
+    assert set(files) == learner | harnesses | {"rnn_grade/__init__.py"}
+    assert {Path(f).name for f in harnesses} <= {"__init__.py", "harness.py"}
+    stand_in = (root / "rnn_grade" / "__init__.py").read_text()
+    assert stand_in == (LEARNER_DIR / "stand_in.py").read_text()
 
 
-def test_graded_copy_tripwires_every_module_but_the_learner_side_grader():
-    from rnn_grade.sandbox import _tripwired, graded_copy
+def test_the_blocker_names_every_spelling_of_a_course_import():
+    from rnn_grade.learner import blocker
 
-    root = graded_copy(frozenset({"srn_step_forward"}))
-    modules = []
-    for p in sorted((Path(root) / "rnn_course").rglob("*.py")):
-        parts = p.relative_to(root).with_suffix("").parts
-        if parts[-1] not in ("checks", "mistakes") and "checks" not in parts:
-            modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
-    fake = _tripwired("def helper():\n    return 1\n\n\nTABLE = helper()\n", "rnn_course.fake")
-    code = COPY_PROBE.replace("ROOT", repr(root)).replace("MODULES", repr(modules))
-    code = code.replace("IMPORT_TIME", repr(fake))
-    env = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-I", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=root,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got.pop("failed") == {}  # every module of the copy imports
-    message = "the course library is not available to graded code"
-    for name, where in [
-        ("lstm_step", "rnn_course.torch_rnn.lstm_step"),
-        ("LSTMCell", "rnn_course.torch_rnn.LSTMCell"),
-        ("Adagrad", "rnn_course.optim.Adagrad"),
-        ("_generate", "rnn_course.sampling._generate"),
-        ("_chunks", "rnn_course.batching._chunks"),  # a private helper of an exercise
-        ("tbptt_chunks", "rnn_course.batching.tbptt_chunks"),
-        ("import_time", "rnn_course.fake.helper"),  # import-time use fails naming it
-    ]:
-        assert got[name] == f"{where}: {message}", name
-    assert got["as_list"] == [1, 2] and got["h03"] == 1 and got["check"]  # harnesses work
+    for name in ("rnn_course", "rnn_course.numpy_rnn", "rnn_grade.probes", "rnn_grade.registry"):
+        with pytest.raises(ImportError, match="the course library is not available"):
+            blocker.Blocker.find_spec(name)
+    assert blocker.take_hit() == "rnn_course" and blocker.take_hit() is None
+    assert blocker.Blocker.find_spec("numpy") is None
 
 
 FALLBACK_FILES = """
@@ -932,23 +889,43 @@ def test_bad_timeouts_are_refused(flag, tmp_path, capsys):
     assert "expected a positive number of seconds" in capsys.readouterr().err
 
 
-def test_require_sandbox_is_an_error_where_bwrap_is_missing(tmp_path):
+def test_no_bubblewrap_means_no_learner_code_by_default(tmp_path):
+    """Without bwrap: one line naming what to install, exit 2, nothing graded (FB*, GS2)."""
     nb = submit(tmp_path)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent))
+    for flags in ([], ["--require-sandbox"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "rnn_grade", str(nb), "--json", str(tmp_path / "r.json")]
+            + flags,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "bubblewrap (bwrap) is not installed" in proc.stderr
+        assert "apt install bubblewrap" in proc.stderr and proc.stdout == ""
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "r.json").read_text() == ""  # created private, never written
+
+
+def test_the_learner_user_path_refuses_what_it_cannot_protect(tmp_path):
+    """--no-sandbox-as-user refuses (exit 2, one line) while the learner user could read
+    the grader, the library, the lessons or a submission, or cannot run this Python."""
+    if os.getuid() != 0:
+        pytest.skip("the learner-user path needs root")
+    nb = submit(tmp_path)
+    tmp_path.chmod(0o755)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent))
     proc = subprocess.run(
-        [sys.executable, "-m", "rnn_grade", str(nb), "--require-sandbox"],
+        [sys.executable, "-m", "rnn_grade", str(nb), "--no-sandbox-as-user"],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
     )
-    assert proc.returncode == 2 and "bubblewrap (bwrap) is not installed" in proc.stderr
-    proc = subprocess.run(
-        [sys.executable, "-m", "rnn_grade", str(nb), "--json", str(tmp_path / "r.json")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 0 and "grading without a sandbox" in proc.stderr
-    assert json.loads((tmp_path / "r.json").read_text())["notebooks"][0]["sandbox"] == "none"
+    if USER_PATH is None:
+        pytest.skip("this machine is set up for the learner-user path")
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.startswith("rnn-grade: --no-sandbox-as-user: ")
+    assert len(proc.stderr.strip().splitlines()) == 1

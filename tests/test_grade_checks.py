@@ -165,7 +165,7 @@ def test_hint_steps_and_solution_after_an_attempt(capsys, monkeypatch):
     assert "def srn_forward" in capsys.readouterr().out
     monkeypatch.setenv(hints.SWITCH, "off")
     hints.solution("srn_forward")
-    assert "turned off" in capsys.readouterr().out
+    assert "solutions are off" in capsys.readouterr().out
 
 
 def test_one_lesson_notebook_per_chapter():

@@ -116,10 +116,10 @@ def test_solutions_pass_in_a_folder_and_imported_answers_are_blocked(tmp_path):
     doc = json.loads(report.read_text())
     assert code == 0 and all(nb["score"] == 0 for nb in doc["notebooks"])
     for nb in doc["notebooks"]:
-        assert "your code called `" in json.dumps(nb)
+        assert "your code imports `" in json.dumps(nb)
         for ex in nb["exercises"]:  # blocked, or blamed on a blocked exercise it builds on
             assert ex["passed"] == 0, ex
-            assert "your code called `" in json.dumps(ex) or "fix `" in json.dumps(ex), ex
+            assert "your code imports `" in json.dumps(ex) or "fix `" in json.dumps(ex), ex
 
 
 BROKEN = {

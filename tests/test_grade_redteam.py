@@ -26,12 +26,8 @@ import pytest
 from rnn_grade import fixtures, notebook
 from rnn_grade.__main__ import main
 from rnn_grade.registry import lesson_exercises
-from rnn_grade.sandbox import (
-    PACKAGE_DIR,
-    _python_roots,
-    _reachable_by_others,
-    bwrap_problem,
-)
+from rnn_grade.runner import user_path_problem
+from rnn_grade.sandbox import PACKAGE_DIR, bwrap_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex[:12]
@@ -40,6 +36,10 @@ PKG_MARKER = PACKAGE_DIR / f"REDTEAM_{TOKEN}"  # dir_fd write into the real pack
 DECOY_ARG = f"4{int(TOKEN[:6], 16) % 100000}.5"  # `sleep <this>`: a process to kill
 ABSTRACT = f"\0rnn-redteam-{TOKEN}"
 
+# the learner-user path needs a root grader whose Python other users can run and a
+# checkout other users cannot read (here: a CI machine set up that way)
+USER_PATH = user_path_problem()
+needs_user = pytest.mark.skipif(USER_PATH is not None, reason=f"user path: {USER_PATH}")
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None and not os.environ.get("CI"), reason=str(bwrap_problem())
 )
@@ -47,7 +47,7 @@ needs_bwrap = pytest.mark.skipif(
 
 # The fallback keeps root's rights when Python is not reachable by `nobody` (here: under
 # /root/.pyenv); the holes that need root are only expected where that is so.
-FALLBACK_ROOT = os.getuid() == 0 and not _reachable_by_others(_python_roots())
+FALLBACK_ROOT = False  # the learner-user path never runs learner code as root
 
 
 def _open_hole(why, condition=True):
@@ -85,7 +85,7 @@ def submit(folder, lesson, cells):
 def grade(path, sandbox, capsys, timeout=10):
     report = Path(path).parent.parent / "report.json"
     flags = ["--json", str(report), "--timeout", str(timeout), "-j", "1"]
-    code = main([str(path), *flags, *([] if sandbox else ["--no-sandbox"])])
+    code = main([str(path), *flags, *([] if sandbox else ["--no-sandbox-as-user"])])
     text = capsys.readouterr().out
     doc = json.loads(report.read_text())
     exs = {e["id"]: e for e in doc["notebooks"][0]["exercises"]}
@@ -220,7 +220,7 @@ def graded(tmp_path_factory, listeners):
     def run(sandbox, capsys):
         if sandbox in cache:
             return cache[sandbox]
-        folder = tmp_path_factory.mktemp("bwrap" if sandbox else "none")
+        folder = tmp_path_factory.mktemp("bwrap" if sandbox else "user")
         decoy = subprocess.Popen(["sleep", DECOY_ARG], start_new_session=True)
         got.clear()
         cells = {"srn_step_forward": STEAL, "srn_forward": MISC.replace("PORT", str(port))}
@@ -250,11 +250,14 @@ def graded(tmp_path_factory, listeners):
 def P(sandbox_hole=None, fallback_hole=None, needs_root=False):
     """Parametrize over the two paths, marking the paths where the hole is open."""
     bw = [needs_bwrap] + ([_open_hole(sandbox_hole)] if sandbox_hole else [])
-    cond = FALLBACK_ROOT if needs_root else True
-    fb = [_open_hole(fallback_hole, cond)] if fallback_hole else []
+    # the learner-user path has no open hole: what was open on the old fallback (an audit
+    # hook, learner code as root) must be closed there (fallback_hole is kept as a record)
     return pytest.mark.parametrize(
         "sandbox",
-        [pytest.param(True, marks=bw, id="bwrap"), pytest.param(False, marks=fb, id="none")],
+        [
+            pytest.param(True, marks=bw, id="bwrap"),
+            pytest.param(False, marks=needs_user, id="user"),
+        ],
     )
 
 
@@ -295,7 +298,7 @@ def test_forged_frames_and_fake_pass_lines_raise_nothing(graded, capsys, sandbox
     assert exs["softmax_output"]["status"] == "pass"  # the grader kept going
     assert "\x1b" not in text and "\r" not in text
     assert effects["notebook_same"]
-    assert code != 0
+    assert code == 0  # graded: exit 0 whatever the score (the failure is in the report)
 
 
 LSTM_HEAD = """

@@ -285,7 +285,7 @@ def test_the_grader_stays_under_500_mb_on_a_5_mb_cell(tmp_path):
     path.write_text(_nb([cell]))
     code = (
         "import resource, sys\nfrom rnn_grade.__main__ import main\n"
-        "rc = main([sys.argv[1], '--lesson', '02', '--no-sandbox'])\n"
+        "rc = main([sys.argv[1], '--lesson', '02'])\n"
         "print(rc, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
     )
     out = subprocess.run(

@@ -6,9 +6,12 @@ The page is served from 127.0.0.1 and opened in Debian's chromium through Playwr
 downloaded browser); any request to another host is refused and fails the run. Once MathJax
 has typeset every equation, a title page and a table of contents are added, and the page is
 printed with the book's print style (book/_static/book.css: a new page before each chapter,
-wrapped code, figures kept whole). The table of contents gets its page numbers in two passes:
-the first PDF is read back with pdftotext (poppler-utils) to find the page of each heading,
-and the second, final PDF is printed with those numbers, a PDF outline and tags.
+wrapped code, figures kept whole). Quizzes cannot be answered on paper, so an appendix,
+"Answers to the self-checks", gives each quiz's answer and why (read from the quiz's own
+HTML: the right choice and its explanation), and each printed quiz names its entry and page
+there. Page numbers come in two passes: a draft PDF is printed, the page of each heading,
+quiz and answer is read back from its named destinations (pdfinfo, poppler-utils), and the
+second, final PDF is printed with those numbers, a PDF outline and tags.
 """
 
 from __future__ import annotations
@@ -95,6 +98,121 @@ FILL_JS = """(pages) => {
   });
 }"""
 
+# Builds the appendix "Answers to the self-checks" at the end of the book, from each quiz's
+# HTML (its right choice, or its number, and the explanation the page shows once it is
+# answered), and puts under each quiz a line that names its answer's entry and page. Returns
+# the ids whose page numbers the second pass fills in: [answer id, quiz id] per quiz.
+APPENDIX_JS = r"""() => {
+  const main = document.querySelector('main .bd-article') || document.querySelector('main');
+  const quizzes = Array.from(main.querySelectorAll('.rnn-quiz'));
+  if (!quizzes.length) return [];
+  const clean = node => {
+    const c = node.cloneNode(true);
+    c.removeAttribute('id');
+    c.removeAttribute('hidden');
+    c.querySelectorAll('[id]').forEach(e => e.removeAttribute('id'));
+    c.querySelectorAll('[hidden]').forEach(e => e.removeAttribute('hidden'));
+    c.querySelectorAll('.headerlink').forEach(e => e.remove());
+    return c;
+  };
+  const text = node => clean(node).textContent.replace(/\s+/g, ' ').trim();
+  // The page a quiz is on: the last <span id="document-..."> before it.
+  const docs = Array.from(main.querySelectorAll('span[id^="document-"]'));
+  const pageOf = quiz => {
+    let doc = null;
+    for (const d of docs) {
+      if (d.compareDocumentPosition(quiz) & Node.DOCUMENT_POSITION_FOLLOWING) doc = d;
+    }
+    return doc;
+  };
+  const section = document.createElement('section');
+  section.id = 'rnn-answers';
+  section.className = 'rnn-answers';
+  section.innerHTML = '<h2>Answers to the self-checks</h2><p>Each chapter asks short ' +
+    'questions that the web version checks as you answer. On paper, here are the answers ' +
+    'and why; each entry names the page of its question.</p>';
+  const marker = document.createElement('span');
+  marker.id = 'document-rnn-answers';
+  const counts = new Map();
+  const ids = [];
+  let lastPage = undefined;
+  for (const quiz of quizzes) {
+    const doc = pageOf(quiz);
+    const docId = doc ? doc.id : 'document-intro';
+    const n = (counts.get(docId) || 0) + 1;
+    counts.set(docId, n);
+    const chapter = docId.match(/\/(\d\d)_[^/]*$/);
+    const next = doc && doc.nextElementSibling;
+    const heading = next && next.querySelector('h1, h2');
+    const pageTitle = heading ? text(heading) : 'Introduction';
+    const label = chapter ? `Self-check ${Number(chapter[1])}.${n}`
+                          : `${pageTitle}, self-check ${n}`;
+    if (docId !== lastPage) {
+      const h = document.createElement('h4');
+      h.textContent = pageTitle;
+      section.appendChild(h);
+      lastPage = docId;
+    }
+    const qid = quiz.id;
+    const entry = document.createElement('div');
+    entry.className = 'rnn-answer';
+    entry.id = 'rnn-answer-' + qid;
+    const head = document.createElement('p');
+    head.className = 'rnn-answer-q';
+    head.innerHTML = '<strong></strong> (question on page <a class="rnn-page"></a>): ';
+    head.querySelector('strong').textContent = label;
+    head.querySelector('a').href = '#' + qid;
+    head.appendChild(clean(quiz.querySelector('.rnn-quiz-q')));
+    const answer = document.createElement('p');
+    answer.className = 'rnn-answer-a';
+    let why;
+    if (quiz.dataset.kind === 'choice') {
+      const radio = quiz.querySelector('input[type=radio][data-correct="true"]');
+      const letter = quiz.querySelector(`label[for="${radio.id}"] .rnn-quiz-letter`);
+      answer.innerHTML = '<strong></strong> ';
+      answer.querySelector('strong').textContent = 'Answer: ' + text(letter);
+      answer.appendChild(clean(document.getElementById(radio.id + '-t')));
+      why = quiz.querySelector(`.rnn-quiz-why[data-choice="${radio.value}"]`);
+    } else {
+      const field = quiz.querySelector('input[data-answer]');
+      const value = Number(field.dataset.answer);
+      const tol = Number(field.dataset.tolerance);
+      answer.innerHTML = '<strong></strong>';
+      answer.querySelector('strong').textContent = 'Answer: ' + String(value) +
+        (tol > 0 ? ` (within \u00b1${tol})` : '');
+      why = quiz.querySelector('.rnn-quiz-why[data-choice="answer"]');
+    }
+    entry.appendChild(head);
+    entry.appendChild(answer);
+    if (why) {
+      const w = clean(why);
+      w.className = 'rnn-answer-why';
+      entry.appendChild(w);
+    }
+    section.appendChild(entry);
+    // Under the quiz: where its answer is.
+    const ref = document.createElement('p');
+    ref.className = 'rnn-quiz-print-ref';
+    ref.innerHTML = '<strong></strong>: the answer and why are in "Answers to the ' +
+      'self-checks" at the end of the book, page <a class="rnn-page"></a>.';
+    ref.querySelector('strong').textContent = label;
+    ref.querySelector('a').href = '#' + entry.id;
+    quiz.appendChild(ref);
+    ids.push([entry.id, qid]);
+  }
+  main.appendChild(marker);
+  main.appendChild(section);
+  return ids;
+}"""
+
+FILL_REFS_JS = """(pages) => {
+  const links = Array.from(document.querySelectorAll('a.rnn-page'));
+  links.forEach(a => {
+    const id = a.getAttribute('href').slice(1);
+    a.textContent = pages[id] === undefined ? '?' : String(pages[id]);
+  });
+}"""
+
 WAIT_MATHJAX_JS = """async () => {
   if (!window.MathJax) return 0;
   await new Promise(r => {
@@ -145,6 +263,15 @@ def locate(entries, dests):
     if missing:
         raise SystemExit(f"print_pdf: no page found for the headings {missing[:5]}")
     return [dests[e["id"]] for e in entries]
+
+
+def locate_refs(refs, dests):
+    """The page of each quiz and of its answer (both are linked to, so both are named)."""
+    ids = [i for pair in refs for i in pair]
+    missing = [i for i in ids if i not in dests]
+    if missing:
+        raise SystemExit(f"print_pdf: no page found for the quizzes or answers {missing[:5]}")
+    return {i: dests[i] for i in ids}
 
 
 def _pdf_options(title):
@@ -209,6 +336,7 @@ def print_book(root: Path, out: Path, title: str, subtitle: str) -> dict:
             n_math = page.evaluate(WAIT_MATHJAX_JS)
             _say(f"{n_math} equations typeset")
             built = "Built " + datetime.date.today().isoformat() + " from the book's sources."
+            refs = page.evaluate(APPENDIX_JS)
             entries = page.evaluate(PREPARE_JS, [title, subtitle, built])
             page.emulate_media(media="print")
             options = _pdf_options(title)
@@ -216,8 +344,11 @@ def print_book(root: Path, out: Path, title: str, subtitle: str) -> dict:
                 draft = Path(tmp) / "draft.pdf"
                 page.pdf(path=str(draft), **options)
                 _say(f"draft: {len(pdf_pages_text(draft)) - 1} pages; numbering the contents")
-                numbers = locate(entries, destinations(draft))
+                dests = destinations(draft)
+                numbers = locate(entries, dests)
+                ref_pages = locate_refs(refs, dests)
             page.evaluate(FILL_JS, numbers)
+            page.evaluate(FILL_REFS_JS, ref_pages)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(out), outline=True, tagged=True, **options)
             browser.close()
@@ -226,7 +357,12 @@ def print_book(root: Path, out: Path, title: str, subtitle: str) -> dict:
     if outside:
         sys.exit(f"print_pdf: the page asked for other hosts (refused): {outside[:5]}")
     n_pages = len(pdf_pages_text(out)) - 1
-    return {"pages": n_pages, "equations": n_math, "seconds": time.perf_counter() - start}
+    return {
+        "pages": n_pages,
+        "equations": n_math,
+        "answers": len(refs),
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def main(argv=None):
@@ -241,7 +377,7 @@ def main(argv=None):
     stats = print_book(args.root, args.out, args.title, args.subtitle)
     print(
         f"print_pdf: wrote {args.out} ({stats['pages']} pages, {stats['equations']} equations "
-        f"typeset, {stats['seconds']:.0f} s)"
+        f"typeset, {stats['answers']} quiz answers, {stats['seconds']:.0f} s)"
     )
 
 

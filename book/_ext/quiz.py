@@ -1,6 +1,6 @@
 """The ``{quiz}`` directive: self-check questions that work in the static HTML.
 
-A quiz is written in a chapter's markdown as YAML (see INTERFACE.md)::
+A quiz is written in a chapter's markdown as YAML::
 
     ```{quiz}
     :id: ch02-state-shape

@@ -32,6 +32,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
+from rnn_course._validate import positive_int
+
 from .plotting import PALETTE
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "draw_gru_cell",
     "draw_lstm_gradient_paths",
     "plot_gate_trace",
+    "draw_bidirectional",
+    "draw_encoder_decoder",
 ]
 
 # Geometry, in data units (axes use an equal aspect ratio).
@@ -134,14 +138,6 @@ def _steps_arg(value, name, steps):
     if len(set(indices)) != len(indices):
         raise ValueError(f"{name} holds a repeated step index: {indices}")
     return tuple(sorted(indices))
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return value
 
 
 def _new_axes(width_units, height_units):
@@ -254,7 +250,7 @@ def draw_rolled(ax=None, layers=1, labels=True, weights=True, title=None):
     The loop means "h_t depends on h_{t-1}": :math:`h_t = f(W_{ih} x_t + W_{hh} h_{t-1} + b)`.
     Unrolling the loop over time gives :func:`draw_unrolled`. See chapter 1, Motivation.
     """
-    layers = _positive_int(layers, "layers")
+    layers = positive_int(layers, "layers")
     height = (layers + 2) * _DY
     if ax is None:
         ax = _new_axes(3.2, height)
@@ -331,10 +327,10 @@ def draw_unrolled(
     :math:`\\hat y_t = g(W_{hy} h_t)`; every column uses the same weights.
     See chapter 2 (the unrolled graph) and chapter 3 (BPTT, truncation).
     """
-    steps = _positive_int(steps, "steps")
-    layers = _positive_int(layers, "layers")
+    steps = positive_int(steps, "steps")
+    layers = positive_int(layers, "layers")
     if chunks is not None:
-        chunks = _positive_int(chunks, "chunks")
+        chunks = positive_int(chunks, "chunks")
     in_steps = _steps_arg(inputs, "inputs", steps)
     out_steps = _steps_arg(outputs, "outputs", steps)
     if losses and not out_steps:
@@ -764,7 +760,7 @@ def draw_shared_weight_gradient(ax=None, steps=3, title=None):
     :math:`\\partial L/\\partial W_{hh} = \\sum_t \\delta_t h_{t-1}^\\top`: one term per use.
     See chapter 3, Accumulating gradients of shared weights.
     """
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     if steps > 6:
         raise ValueError(f"steps must be at most 6 for a readable drawing, got {steps}")
     if ax is None:
@@ -856,8 +852,8 @@ def draw_batchify(text="the cat sat on the mat; a dog ran", batch_size=3, seq_le
 
     from rnn_course.batching import batchify
 
-    B = _positive_int(batch_size, "batch_size")
-    k = _positive_int(seq_len, "seq_len")
+    B = positive_int(batch_size, "batch_size")
+    k = positive_int(seq_len, "seq_len")
     codes = np.array([ord(c) for c in text])
     stream = batchify(codes, B)  # (N, B)
     N = stream.shape[0]
@@ -1348,7 +1344,7 @@ def draw_lstm_gradient_paths(ax=None, steps=3, title=None):
     path with no matrix on it. Every other path crosses some :math:`W_{h\\cdot}`
     and can vanish or explode, as in an SRN. See chapter 5, The full Jacobian.
     """
-    steps = _positive_int(steps, "steps")
+    steps = positive_int(steps, "steps")
     if ax is None:
         _, ax = plt.subplots(figsize=(2.9 * steps + 1.2, 3.6))
     step_w, y_c, y_h, y_w = 3.8, 2.6, 0.45, 1.45
@@ -1509,3 +1505,99 @@ def plot_gate_trace(x, i, f, c, fig=None, unit=None):
     if unit is not None:
         axes[0].set_title(f"unit {unit}", fontsize=10)
     return fig
+
+
+# ----------------------------------------------------------------------------- chapter 6
+
+
+def draw_bidirectional(ax=None, steps=4, title=None):
+    """A bidirectional RNN unrolled over ``steps`` steps.
+
+    A forward row (left to right) and a backward row (right to left) read the same
+    inputs; each output reads both rows at its step, ``[h_t^fwd ; h_t^bwd]``.
+    Gids: ``node:x``, ``node:h`` (both rows), ``node:y``, ``arrow:in``, ``arrow:rec``
+    (forward row), ``arrow:recb`` (backward row), ``arrow:out``.
+    See chapter 6, Many-to-many, aligned.
+    """
+    steps = positive_int(steps, "steps")
+    if ax is None:
+        ax = _new_axes(steps * _DX + 1.2, 4 * _DY + 0.6)
+    y_x, y_b, y_f, y_y = 0.0, _DY, 2 * _DY, 3 * _DY
+    for t in range(steps):
+        cx = t * _DX
+        _node(ax, cx, y_x, f"$x_{t + 1}$", "x")
+        _node(ax, cx, y_b, f"$\\overleftarrow{{h}}_{t + 1}$", "h")
+        _node(ax, cx, y_f, f"$\\overrightarrow{{h}}_{t + 1}$", "h")
+        _node(ax, cx, y_y, f"$\\hat y_{t + 1}$", "y")
+        _arrow(ax, (cx, y_x + _H / 2), (cx, y_b - _H / 2), "in")
+        _arrow(ax, (cx - 0.22, y_x + _H / 2), (cx - 0.22, y_f - _H / 2), "in", rad=-0.3)
+        _arrow(ax, (cx + 0.3, y_f + _H / 2), (cx + 0.3, y_y - _H / 2), "out")
+        _arrow(ax, (cx + _W / 2 - 0.05, y_b + 0.1), (cx + _W / 2 + 0.12, y_y - _H / 2), "out",
+               rad=0.35)
+        if t + 1 < steps:
+            _arrow(ax, (cx + _W / 2, y_f), (cx + _DX - _W / 2, y_f), "rec", colour=_CARRY)
+            _arrow(ax, (cx + _DX - _W / 2, y_b), (cx + _W / 2, y_b), "recb", colour=_GRAD)
+    right = (steps - 1) * _DX + _W / 2
+    ax.text(right + 0.15, y_f, "forward\nreads $x_1 \\to x_T$", fontsize=8, va="center",
+            color=_CARRY)
+    ax.text(right + 0.15, y_b, "backward\nreads $x_T \\to x_1$", fontsize=8, va="center",
+            color=_GRAD)
+    return _finish(ax, -_W / 2 - 0.1, right + 1.6, y_x - _H / 2 - 0.1, y_y + _H / 2 + 0.1, title)
+
+
+def draw_encoder_decoder(ax=None, src_steps=3, tgt_steps=3, free_running=False, title=None):
+    """An encoder-decoder unrolled: the encoder reads ``src_steps`` inputs, its last state
+    starts the decoder, which emits ``tgt_steps`` tokens (the last one ``</s>``).
+
+    ``free_running=False`` (teacher forcing): each decoder step reads the *correct*
+    previous token ``y_{k-1}`` (gid ``arrow:teacher``, dashed, from below).
+    ``free_running=True``: each step reads its own previous output ``ŷ_{k-1}``
+    (gid ``arrow:feedback``, curved from the output above).
+    Other gids: ``node:x`` (inputs and decoder inputs), ``node:h`` (encoder and decoder
+    states), ``node:y``, ``arrow:in``, ``arrow:rec``, ``arrow:out``, ``arrow:summary``.
+    See chapter 6, Many-to-many, unaligned.
+    """
+    src_steps = positive_int(src_steps, "src_steps")
+    tgt_steps = positive_int(tgt_steps, "tgt_steps")
+    n = src_steps + tgt_steps
+    if ax is None:
+        ax = _new_axes(n * _DX + 0.6, 3 * _DY + 0.8)
+    y_x, y_h, y_y = 0.0, _DY, 2 * _DY
+    for t in range(src_steps):
+        cx = t * _DX
+        _node(ax, cx, y_x, f"$x_{t + 1}$", "x")
+        _node(ax, cx, y_h, f"$h_{t + 1}$", "h")
+        _arrow(ax, (cx, y_x + _H / 2), (cx, y_h - _H / 2), "in")
+        if t + 1 < src_steps:
+            _arrow(ax, (cx + _W / 2, y_h), (cx + _DX - _W / 2, y_h), "rec")
+    last = (src_steps - 1) * _DX
+    _arrow(ax, (last + _W / 2, y_h), (last + _DX - _W / 2, y_h), "summary", colour=_CARRY,
+           width=2.0)
+    for k in range(tgt_steps):
+        cx = (src_steps + k) * _DX
+        prev = "\\langle s\\rangle" if k == 0 else (
+            f"\\hat y_{k}" if free_running else f"y_{k}")
+        out = "\\langle /s\\rangle" if k == tgt_steps - 1 else f"\\hat y_{k + 1}"
+        _node(ax, cx, y_x, f"${prev}$", "x", dashed=free_running and k > 0, fontsize=10)
+        _node(ax, cx, y_h, f"$s_{k + 1}$", "h")
+        _node(ax, cx, y_y, f"${out}$", "y", fontsize=10)
+        _arrow(ax, (cx, y_x + _H / 2), (cx, y_h - _H / 2), "in")
+        _arrow(ax, (cx, y_h + _H / 2), (cx, y_y - _H / 2), "out")
+        if k + 1 < tgt_steps:
+            _arrow(ax, (cx + _W / 2, y_h), (cx + _DX - _W / 2, y_h), "rec")
+            nxt = cx + _DX
+            if free_running:
+                _arrow(ax, (cx + _W / 2, y_y), (nxt - _W / 2, y_x + 0.1), "feedback",
+                       colour=_GRAD, rad=-0.25)
+            else:
+                _arrow(ax, (nxt, y_x - _H / 2 - 0.45), (nxt, y_x - _H / 2), "teacher",
+                       colour=_CARRY, style="--")
+    if not free_running:
+        ax.text((src_steps + 1) * _DX, y_x - _H / 2 - 0.6, "correct previous tokens",
+                fontsize=8, color=_CARRY, va="top")
+    ax.axvline((src_steps - 0.5) * _DX, color="0.75", lw=1, ls=":", zorder=0)
+    ax.text((src_steps - 1) * _DX / 2, y_y, "encoder", ha="center", fontsize=9, color="0.35")
+    ax.text((src_steps + (tgt_steps - 1) / 2) * _DX, y_y + _H / 2 + 0.25, "decoder",
+            ha="center", fontsize=9, color="0.35")
+    return _finish(ax, -_W / 2 - 0.1, (n - 1) * _DX + _W / 2 + 0.1, y_x - _H / 2 - 0.9,
+                   y_y + _H / 2 + 0.5, title)

@@ -111,7 +111,7 @@ def first_symbol_accuracy(model, lengths, rng, n=1000):
     return accs
 
 
-def probe_state(model, T, rng, n=1000, back=0):
+def probe_state(model, T, rng, n=1000, back=None):
     """Linear probes: how well a linear read-out fitted by least squares finds a symbol in h_t.
 
     Parameters
@@ -122,9 +122,10 @@ def probe_state(model, T, rng, n=1000, back=0):
     rng : numpy.random.Generator
     n : int
         Sequences for fitting the probes; as many again for testing them.
-    back : int or None
-        ``None`` probes for the first symbol x_1; an int ``j`` probes for the
-        input ``j`` steps back, x_{t-j} (at steps t > j).
+    back : int or None, default None
+        ``None`` (the default) probes for the first symbol x_1; an int ``j``
+        probes for the input ``j`` steps back, x_{t-j} (at steps t > j), so
+        ``back=0`` probes the current input x_t.
 
     Returns
     -------

@@ -9,7 +9,12 @@ import torch
 from rnn_course.data.tasks import temporal_xor
 from rnn_course.torch_rnn import RNN
 
-__all__ = ["train_temporal_xor", "xor_error_by_position"]
+__all__ = [
+    "train_temporal_xor",
+    "xor_error_by_position",
+    "xor_loss_by_phase",
+    "phase_blind_losses",
+]
 
 
 def train_temporal_xor(seed, steps=500, hidden_size=8, n_seq=64, T=30, lr=0.01):
@@ -70,3 +75,54 @@ def xor_error_by_position(model, rng, n_seq=500, T=30):
     err = (prob - bits[1:]).abs().mean(dim=1).numpy()  # (T-1,)
     phase = np.arange(1, T) % 3  # 0, 1: coin flips; 2: XOR bit
     return err, np.array([err[phase == k].mean() for k in range(3)])
+
+
+def xor_loss_by_phase(model, rng, n_seq=500, T=30, offset=0):
+    """Mean binary cross-entropy (nats) of the next-bit prediction by place in the triplet.
+
+    Parameters
+    ----------
+    model : pair ``(rnn, readout)`` from :func:`train_temporal_xor`
+    rng : numpy.random.Generator
+    n_seq, T : int
+        Fresh streams: ``n_seq`` sequences of ``T`` bits.
+    offset : int, default 0
+        Drop the first ``offset`` bits of a longer stream, so that the sequences
+        start ``offset`` bits into a triplet (training always starts at 0).
+
+    Returns
+    -------
+    ndarray, shape (3,)
+        Cross-entropy for predicting the first random bit, the second random
+        bit and the XOR bit of a triplet. A fair coin costs ln 2 whatever the model.
+
+    Notes
+    -----
+    See chapter 2, exercise ex-srn-xor: a predictor that knows only the last
+    two bits (not the phase) is best at P(next = a xor b) = 2/3 and then costs
+    -ln(2/3) on the XOR bit and -(ln(2/3) + ln(1/3))/2 on each random bit.
+    """
+    rnn, readout = model
+    n_trip = (T + offset + 2) // 3
+    stream = temporal_xor(n_seq * n_trip, rng).reshape(n_seq, 3 * n_trip)
+    bits = torch.tensor(stream[:, offset : offset + T].T, dtype=torch.float32)  # (T, n)
+    with torch.no_grad():
+        logits = readout(rnn(bits[:-1, :, None])[0])[..., 0]  # (T-1, n)
+        ce = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, bits[1:], reduction="none"
+        ).mean(dim=1).numpy()  # (T-1,)
+    phase = (np.arange(1, T) + offset) % 3  # of the predicted bit; 2: XOR bit
+    return np.array([ce[phase == k].mean() for k in range(3)])
+
+
+def phase_blind_losses():
+    """Cross-entropy of the best predictor that uses only the last two bits.
+
+    Returns
+    -------
+    xor_bit, random_bit : float
+        Its cost on the XOR bit, -ln(2/3), and on each random bit,
+        -(ln(2/3) + ln(1/3)) / 2, both in nats.
+    """
+    q = 2.0 / 3.0  # P(next = a xor b), averaged over the three phases
+    return float(-np.log(q)), float(-(np.log(q) + np.log(1 - q)) / 2)

@@ -14,7 +14,7 @@ from rnn_course.batching import batchify, tbptt_chunks
 from rnn_course.data.tasks import delayed_recall
 from rnn_course.models import detach_state
 
-__all__ = ["train_recall_tbptt", "train_torch_twin"]
+__all__ = ["train_recall_tbptt", "recall_test_size", "train_torch_twin"]
 
 
 def train_recall_tbptt(lag, chunk, seed, steps=600, hidden_size=32, lr=3e-3, batch_size=32):
@@ -101,3 +101,9 @@ def train_torch_twin(model, text_ids, batch_size, seq_len, steps, lr, clip):
             if len(losses) == steps:
                 break
     return np.array(losses)
+
+
+def recall_test_size(lag=8, n=500, T=200):
+    """Number of known targets :func:`train_recall_tbptt` scores (``n`` streams of ``T`` steps)."""
+    _, y = delayed_recall(n, T, lag, np.random.default_rng(0))
+    return int((y >= 0).sum())

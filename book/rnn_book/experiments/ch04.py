@@ -25,6 +25,9 @@ __all__ = [
     "STARTS",
     "srn_with_start",
     "fit_adding",
+    "steps_to_level",
+    "spectral_radius",
+    "gradient_norm_trace",
 ]
 
 #: Slope f'(a) of each nonlinearity, written with the state h = f(a).
@@ -148,9 +151,9 @@ def srn_with_start(start="default", seed=0, hidden_size=32):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     square = (hidden_size, hidden_size)
-    model = SequenceModel(2, hidden_size, 1, cell="rnn", impl="torch")
+    model = SequenceModel(2, hidden_size, 1, cell="srn", impl="torch")
     if start == "IRNN":
-        model.rnn = make_core("rnn", "torch", 2, hidden_size, nonlinearity="relu")
+        model.rnn = make_core("srn", "torch", 2, hidden_size, nonlinearity="relu")
     rnn = model.rnn
     with torch.no_grad():
         if start == "orthogonal":
@@ -182,3 +185,84 @@ def fit_adding(model, T, seed=0, steps=600, batch_size=32, lr=1e-2, clip=1.0):
         progress=False,
     )
     return np.array(run["train_loss"])
+
+
+def steps_to_level(model, T, level=1 / 12, max_steps=1800, window=100, seed=0,
+                   batch_size=32, lr=1e-2, clip=1.0):
+    """Train like :func:`fit_adding`, but stop once the moving-average MSE is below ``level``.
+
+    The batches, the seeding, Adam and the clipping are those of
+    :func:`rnn_course.train.train_sequence_model`, so up to the stopping step the
+    training curve is the one :func:`fit_adding` returns.
+
+    Parameters
+    ----------
+    model : SequenceModel
+    T : int
+        Sequence length of the adding problem.
+    level : float, default 1/12
+        The MSE of a network that uses only the second marked number.
+    max_steps : int, default 1800
+        Three times the chapter's 600 steps.
+    window : int, default 100
+        Length of the moving average of the training MSE (fresh batches).
+    seed, batch_size, lr, clip : as in :func:`fit_adding` (``clip=None``: no clipping)
+
+    Returns
+    -------
+    int or None
+        The first step whose moving average of the last ``window`` losses is
+        below ``level``, or None if that did not happen within ``max_steps``.
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    recent = []
+    for step in range(1, max_steps + 1):
+        x, y = (torch.as_tensor(a) for a in adding_problem(batch_size, T, rng))
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        recent.append(loss.item())
+        if len(recent) >= window and np.mean(recent[-window:]) < level:
+            return step
+    return None
+
+
+def spectral_radius(model):
+    """Spectral radius of a SequenceModel's first-layer ``weight_hh_l0``."""
+    W = model.rnn.weight_hh_l0.detach().double().cpu().numpy()  # (H, H)
+    return float(np.abs(np.linalg.eigvals(W)).max())
+
+
+def gradient_norm_trace(radius, seed=0, steps=150, T=30, lr=1e-2):
+    """Pre-clipping gradient norms of a tanh SRN whose W_hh starts at spectral radius ``radius``.
+
+    The SRN of :func:`srn_with_start` (``"default"``) has its recurrent matrix
+    rescaled, then is trained on the adding problem with Adam and *no* clipping;
+    the global gradient norm of every step is recorded before the update.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = srn_with_start("default", seed)
+    with torch.no_grad():
+        W = model.rnn.weight_hh_l0  # (H, H)
+        W.mul_(radius / np.abs(np.linalg.eigvals(W.double().numpy())).max())
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    norms = []
+    for _ in range(steps):
+        x, y = (torch.as_tensor(a) for a in adding_problem(32, T, rng))
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grads = [p.grad.reshape(-1) for p in model.parameters() if p.grad is not None]
+        norms.append(float(torch.cat(grads).norm()))
+        opt.step()
+    return np.array(norms)

@@ -27,6 +27,11 @@ __all__ = [
     "fit_progression",
     "unit_searches",
     "far_share",
+    "last_bit_batch",
+    "unmasked_ceiling",
+    "PaddedClassifier",
+    "fit_padded_classifier",
+    "masked_mean",
 ]
 
 
@@ -231,3 +236,97 @@ def forecast(seed=0, noise=0.1, T=40, hidden_size=32, steps=200, lr=1e-2, skip=2
         "mse_persist": float(((x[..., 0] - target)[late] ** 2).mean()),
         "noise_floor": noise**2,
     }
+
+
+# ----------------------------------------------------------------------------- variable lengths
+
+
+def last_bit_batch(n, rng, min_len=2, max_len=20):
+    """A zero-padded batch of bit strings of different lengths; the label is the last real bit.
+
+    Returns
+    -------
+    x : ndarray of float32, shape (max_len, n, 1)
+        The bits, then zeros after each string's end (padding with the value 0,
+        as one pads real-valued features).
+    lengths : ndarray of int64, shape (n,)
+    labels : ndarray of int64, shape (n,)
+    """
+    lengths = rng.integers(min_len, max_len + 1, size=n)  # (n,)
+    bits = rng.integers(0, 2, size=(max_len, n))  # (T, n)
+    bits[np.arange(max_len)[:, None] >= lengths[None, :]] = 0  # pad after the end
+    labels = bits[lengths - 1, np.arange(n)]  # (n,)
+    return bits[:, :, None].astype(np.float32), lengths, labels
+
+
+def unmasked_ceiling(min_len=2, max_len=20):
+    """Best accuracy of any classifier that sees the zero-padded bits but not the lengths.
+
+    Seeing the padded string, one knows only where its last 1 stands, at position p;
+    the string either ends there (label 1) or continues with real zeros (label 0).
+    With lengths uniform on ``min_len..max_len`` and fair bits, the best guess for
+    each p is the more probable of the two, which this sums up exactly.
+    """
+    p_len = {L: 1.0 / (max_len - min_len + 1) for L in range(min_len, max_len + 1)}
+    acc = sum(q * 2.0**-L for L, q in p_len.items())  # all zeros: label 0, always right
+    for p in range(1, max_len + 1):  # 2^(p-1) prefixes end in a 1 at position p
+        ends_here = p_len.get(p, 0.0) * 2.0**-p
+        goes_on = sum(q * 2.0**-L for L, q in p_len.items() if L > p)
+        acc += 2 ** (p - 1) * max(ends_here, goes_on)
+    return acc
+
+
+class PaddedClassifier(torch.nn.Module):
+    """A tanh ``torch.nn.RNN`` and a linear read-out of one state, for a padded batch.
+
+    ``forward(x, lengths)`` returns logits (n, 2). With ``masked=True`` the batch is
+    packed (:func:`torch.nn.utils.rnn.pack_padded_sequence`), so the read-out sees each
+    sequence's own final state; with ``masked=False`` it reads the state after the last
+    step of the padded batch, padding included.
+    """
+
+    def __init__(self, masked, hidden_size=32):
+        super().__init__()
+        self.masked = masked
+        self.rnn = torch.nn.RNN(1, hidden_size)
+        self.readout = torch.nn.Linear(hidden_size, 2)
+
+    def forward(self, x, lengths):
+        x = torch.as_tensor(x)  # (T, n, 1)
+        if self.masked:
+            x = torch.nn.utils.rnn.pack_padded_sequence(
+                x, torch.as_tensor(lengths), enforce_sorted=False
+            )
+        _, h_n = self.rnn(x)  # (1, n, H): own last state if packed, else after the pads
+        return self.readout(h_n[0])  # (n, 2)
+
+
+def fit_padded_classifier(masked, seed=0, steps=300, lr=1e-2, batch_size=64, max_len=20):
+    """Train a :class:`PaddedClassifier` on :func:`last_bit_batch`; return its test accuracy.
+
+    Adam on the cross-entropy, gradients clipped at norm 1, a fresh batch at every step;
+    accuracy on 2000 fresh strings (chance is 1/2).
+    """
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    model = PaddedClassifier(masked)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        x, lengths, labels = last_bit_batch(batch_size, rng, max_len=max_len)
+        loss = torch.nn.functional.cross_entropy(model(x, lengths), torch.as_tensor(labels))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    x, lengths, labels = last_bit_batch(2000, np.random.default_rng(10_000 + seed),
+                                        max_len=max_len)
+    with torch.no_grad():
+        pred = model(x, lengths).argmax(1).numpy()
+    return float(np.mean(pred == labels))
+
+
+def masked_mean(losses, lengths):
+    """Mean of per-step losses (T, n) over the real steps only (step t < lengths[i])."""
+    losses = np.asarray(losses, dtype=float)
+    mask = np.arange(losses.shape[0])[:, None] < np.asarray(lengths)[None, :]  # (T, n)
+    return float((losses * mask).sum() / mask.sum())

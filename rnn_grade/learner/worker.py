@@ -1,26 +1,25 @@
 """The learner process: runs a notebook's setup and exercise cells, then answers calls.
 
-Started by ``proxy.LearnerSession`` (inside the sandbox when there is one). It
+Started by ``bootstrap`` for ``proxy.LearnerSession`` (in bubblewrap, or as the
+dedicated learner user). It
 reads requests from fd 0 and answers on fd 1 in ``wire`` frames; the learner's
 own prints (and anything written to fd 1 or 2) go to the output pipe, which the
 grader reads as text. This process holds no checks, no report and no score:
-whatever it sends back is a value to compare, never a verdict. It never
-imports the lesson checks (they are not even present in the sandbox).
+whatever it sends back is a value to compare, never a verdict: after a call it sends
+back the arguments as the call left them, and the grader decides whether they were
+changed in place. It never imports the lesson checks (they are not even present).
 
 Requests: ``exec`` (a cell's source), ``names`` (callables defined), ``call``
 (a learner function, or a trusted harness applied to one), ``reset`` (forget
 handles), ``quit``.
 """
 
-import copy
 import linecache
 import os
 import sys
 
-from . import wire
-from .execution import BoundedOutput, describe_exception
-
-BLOCKED_MODULE = "rnn_course._blocked"  # exists only in the graded copy of the package
+from . import blocker, wire
+from .output import BoundedOutput, describe_exception
 
 
 class Server:
@@ -61,7 +60,7 @@ class Server:
                 reply, blobs_out = _failure(exc), []
             finally:
                 sys.stdout, sys.stderr = saved
-            hit = _blocked_hits()
+            hit = blocker.take_hit()
             if hit:
                 reply, blobs_out = {"ok": False, "kind": "blocked", "message": hit}, []
             reply.update(id=header.get("id"), output=out.text())
@@ -109,21 +108,18 @@ class Server:
         kwargs = wire.decode(header["kwargs"], blobs, self.resolve)
         if header.get("harness"):
             module, _, name = header["harness"].partition(":")
-            if not module.startswith("rnn_grade."):
-                raise ValueError("a harness must live in the rnn_grade package")
+            if not blocker.ALLOWED.match(module) or module == "rnn_grade":
+                raise ValueError("a harness must live in the learner side of rnn_grade")
             __import__(module)
             harness = getattr(sys.modules[module], name)
-            value, mutated = harness(fn, *args, **kwargs), []
+            value, after = harness(fn, *args, **kwargs), None
         else:
-            before = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
             value = fn(*args, **kwargs)
-            mutated = _mutated(args, kwargs, before)
-        after = [(args if type(m) is int else kwargs)[m] for m in mutated]
+            after = [list(args), kwargs]  # the grader compares them with what it sent
         try:
             return {
                 "ok": True,
                 "value": wire.encode(value, blobs_out, self.handle_of),
-                "mutated": mutated,
                 "after": wire.encode(after, blobs_out, self.handle_of),
             }
         except wire.WireError as exc:
@@ -146,59 +142,6 @@ def _failure(exc):
     if isinstance(exc, NameError) and getattr(exc, "name", None):
         reply["name_error"] = exc.name
     return reply
-
-
-def _blocked_hits():
-    blocked = sys.modules.get(BLOCKED_MODULE)
-    if blocked is None:
-        return None
-    hits = list(getattr(blocked, "HITS", []) or [])
-    try:
-        blocked.HITS.clear()
-    except Exception:  # noqa: BLE001 - a learner may have replaced it: the hit is still reported
-        pass
-    return hits[0] if hits else None
-
-
-def _snapshot(value):
-    if type(value).__module__.startswith("torch") and hasattr(value, "clone"):
-        return ("torch", value.detach().clone())
-    try:
-        return ("copy", copy.deepcopy(value))
-    except Exception:  # noqa: BLE001 - an object that cannot be copied is not compared
-        return None
-
-
-def _same(before, after):
-    import numpy as np
-
-    if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and np.array_equal(before, after, equal_nan=True)
-    if type(before).__module__.startswith("torch") and hasattr(before, "clone"):
-        import torch
-
-        return isinstance(after, torch.Tensor) and torch.equal(before, after.detach())
-    if isinstance(before, dict):
-        return (
-            isinstance(after, dict)
-            and before.keys() == after.keys()
-            and all(_same(before[k], after[k]) for k in before)
-        )
-    if isinstance(before, (list, tuple)):
-        return (
-            isinstance(after, (list, tuple))
-            and len(before) == len(after)
-            and all(_same(b, a) for b, a in zip(before, after, strict=True))
-        )
-    return True
-
-
-def _mutated(args, kwargs, before):
-    """Positions (int) and keyword names (str) of the arguments the call changed in place."""
-    pos, kw = before
-    out = [i for i, (s, a) in enumerate(zip(pos, args, strict=True)) if s and not _same(s[1], a)]
-    out += [k for k, s in kw.items() if s and not _same(s[1], kwargs[k])]
-    return out
 
 
 def main():
