@@ -438,6 +438,19 @@ def _input_variants(ctx):
                 f"layout, so multiply by `{k}.T` (or use `{k}` where you used `{k}.T`).",
                 dict(args, **{k: v.T.copy()}),
             )
+    for k, v in args.items():  # weights passed in a dict (params["W_hh"])
+        if not isinstance(v, dict):
+            continue
+        for name, w in v.items():
+            square = isinstance(w, np.ndarray) and w.ndim == 2 and w.shape[0] == w.shape[1]
+            if square and w.dtype.kind == "f" and not np.allclose(w, w.T):
+                yield (
+                    f"T:{name}",
+                    f"`{name}` is used transposed: {name} is stored in PyTorch's (out, in) "
+                    f"layout, so multiply by `{name}.T` (or use `{name}` where you used "
+                    f"`{name}.T`).",
+                    dict(args, **{k: dict(v, **{name: w.T.copy()})}),
+                )
     x = floats.get("x")
     if x is not None and x.ndim == 3 and x.shape[0] > 1:
         yield (

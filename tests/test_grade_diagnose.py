@@ -157,3 +157,25 @@ def test_loops_are_spoken_of_only_where_there_is_a_time_loop():
     back = dx.explain(got3, want3, _ctx("dx")).message
     assert "starts or stops" in back and "T-1 down to 0" in back
     assert "initial state" in dx.explain(got3, want3, _ctx("h")).message
+
+
+def test_a_gate_left_out_and_an_input_used_for_another_are_named():
+    rng = np.random.default_rng(1)
+    args = {
+        "x": rng.standard_normal((B, D)),
+        "h_prev": rng.standard_normal((B, H)),
+        "c_prev": rng.standard_normal((B, H)),
+        "b_ih": rng.standard_normal(4 * H),
+    }
+
+    def rerun(a):  # a toy gated update: i from b_ih's first block, c = f c + i g
+        sig = 1 / (1 + np.exp(-a["b_ih"][:H]))
+        return (a["c_prev"] + sig * np.tanh(a["x"].sum(1, keepdims=True) + a["h_prev"]),)
+
+    want = rerun(args)
+    no_i = (args["c_prev"] + np.tanh(args["x"].sum(1, keepdims=True) + args["h_prev"]),)
+    ctx = dx.Context("c_next", args, rerun, "ifgo", no_i, want, (0,))
+    assert "input gate i fixed at 1" in dx.explain(no_i[0], want[0], ctx).message
+    swapped = rerun(dict(args, c_prev=args["h_prev"]))
+    ctx = dx.Context("c_next", args, rerun, "ifgo", swapped, want, (0,))
+    assert "`h_prev` is used where `c_prev` belongs" in dx.explain(swapped[0], want[0], ctx).message
