@@ -119,6 +119,16 @@ def fmt(g, w):
     return repr(float(g)), repr(float(w))
 
 
+SCALE_CAUSES = {  # the usual cause of each factor
+    "1/B": " A mean over the batch rows where their sum belongs?",
+    "1/T": " A mean over the time steps where their sum belongs?",
+    "1/(T·B)": " A mean over time steps and batch rows where their sum belongs?",
+    "B": " A sum over the batch rows where their mean belongs?",
+    "T": " A sum over the time steps where their mean belongs?",
+    "T·B": " A sum over time steps and batch rows where their mean belongs?",
+}
+
+
 def _name_factor(c, T, B):
     """('1/T (T = 4)', '1/T') when c is a factor the lesson makes likely, else None."""
     cands = [
@@ -205,7 +215,8 @@ def output_findings(got, want, ctx):
                 name, short = named
                 yield Finding(
                     f"scaled:{short}",
-                    f"`{what}` is scaled by {name}: every entry is {short} times the expected one.",
+                    f"`{what}` is scaled by {name}: every entry is {short} times the "
+                    f"expected one.{SCALE_CAUSES.get(short, '')}",
                 )
             elif w.size > 1:
                 yield Finding(
