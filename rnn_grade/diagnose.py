@@ -24,6 +24,15 @@ RTOL = 1e-6
 ATOL = 1e-8
 GATES = {4: "ifgo", 3: "rzn"}  # PyTorch's gate order by number of blocks
 GATE_NAMES = {"ifgo": ("i", "f", "g", "o"), "rzn": ("r", "z", "n")}
+GATE_WORDS = {  # what each gate letter is called in the chapters
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "cell candidate g",
+    "o": "output gate o",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,16 @@ def fmt(g, w):
     return repr(float(g)), repr(float(w))
 
 
+SCALE_CAUSES = {  # the usual cause of each factor
+    "1/B": " A mean over the batch rows where their sum belongs?",
+    "1/T": " A mean over the time steps where their sum belongs?",
+    "1/(T·B)": " A mean over time steps and batch rows where their sum belongs?",
+    "B": " A sum over the batch rows where their mean belongs?",
+    "T": " A sum over the time steps where their mean belongs?",
+    "T·B": " A sum over time steps and batch rows where their mean belongs?",
+}
+
+
 def _name_factor(c, T, B):
     """('1/T (T = 4)', '1/T') when c is a factor the lesson makes likely, else None."""
     cands = [
@@ -167,12 +186,21 @@ def output_findings(got, want, ctx):
     what = ctx.what
     if w.ndim == 2 and w.shape[0] == w.shape[1] and close(g, w.T) and not close(w, w.T):
         yield Finding("transposed", f"`{what}` is transposed: you have `{what}.T`.")
-    if np.asarray(got).dtype.kind in "iub" and not is_integer(want):
+    fractions = np.all(np.isfinite(w)) and not np.array_equal(w, np.round(w))
+    if np.asarray(got).dtype.kind in "iub" and not is_integer(want) and fractions:
         yield Finding(
             "dtype",
             f"`{what}` is an integer array ({np.asarray(got).dtype}) where "
             "floats are expected: the fractions were cut off (an array made with "
             "dtype=int, np.zeros_like of integer input, or astype(int)); keep floats.",
+        )
+        return
+    if _truncated(g, w):
+        yield Finding(
+            "truncated",
+            f"`{what}` holds whole numbers where fractions are expected: your values are "
+            "the expected ones with the fractions cut off (integer division //, int(), "
+            "astype(int) or an array made with dtype=int); keep floats.",
         )
         return
     if np.all(g == 0) and np.any(w != 0):
@@ -187,7 +215,8 @@ def output_findings(got, want, ctx):
                 name, short = named
                 yield Finding(
                     f"scaled:{short}",
-                    f"`{what}` is scaled by {name}: every entry is {short} times the expected one.",
+                    f"`{what}` is scaled by {name}: every entry is {short} times the "
+                    f"expected one.{SCALE_CAUSES.get(short, '')}",
                 )
             elif w.size > 1:
                 yield Finding(
@@ -247,17 +276,9 @@ def output_findings(got, want, ctx):
         if close(g, w[::-1]) and not close(w, w[::-1]):
             yield Finding("reversed", f"`{what}` is in reverse order along the {units}.")
         if close(g[1:], w[1:]) and not close(g[:1], w[:1]):
-            yield Finding(
-                "first",
-                f"`{what}` is right except at the first {unit} "
-                f"({unit} 0): look at how the loop starts (the initial state?).",
-            )
+            yield Finding("first", _first_message(what, unit, ctx))
         if close(g[:-1], w[:-1]) and not close(g[-1:], w[-1:]):
-            yield Finding(
-                "last",
-                f"`{what}` is right except at the last {unit}: does the loop "
-                "stop one step early, or miss the last one?",
-            )
+            yield Finding("last", _last_message(what, unit, ctx, w.shape[0]))
     if "batch row" in axes:
         ax = axes.index("batch row")
         first = np.take(g, [0], axis=ax), np.take(w, [0], axis=ax)
@@ -279,6 +300,57 @@ def output_findings(got, want, ctx):
         yield from _gate_findings(g, w, what, *blocks)
 
 
+def _truncated(g, w):
+    """``g`` is ``w`` with its fractions cut off (floor, trunc or round), ``w`` is not."""
+    if not np.all(np.isfinite(w)) or np.array_equal(w, np.round(w)):
+        return False
+    if not np.any(g != 0):  # all zeros: told as such, not as cut-off fractions
+        return False
+    if not np.all(np.isfinite(g)) or not np.array_equal(g, np.round(g)):
+        return False
+    return any(np.array_equal(g, f(w)) for f in (np.floor, np.trunc, np.round))
+
+
+def _backward(ctx):
+    """The output is a gradient of a function with a time loop (its loop runs backwards)."""
+    return ctx.what.startswith("d")
+
+
+def _first_message(what, unit, ctx):
+    if unit != "time step":  # no time loop here: say where, nothing about loops
+        return (
+            f"`{what}` is right except at its first {unit} (index 0 along the first "
+            "axis): every other entry matches; look at what your code does differently there."
+        )
+    if _backward(ctx):
+        return (
+            f"`{what}` is right except at the first time step (time step 0): look at where "
+            "the loop starts or stops (a backward loop runs t = T-1 down to 0, step 0 included)."
+        )
+    return (
+        f"`{what}` is right except at the first time step (time step 0): look at how "
+        "the loop starts (the initial state?)."
+    )
+
+
+def _last_message(what, unit, ctx, n):
+    if unit != "time step":
+        return (
+            f"`{what}` is right except at its last {unit} (index {n - 1} along the first "
+            "axis): every other entry matches; look at what your code does differently there."
+        )
+    if _backward(ctx):
+        return (
+            f"`{what}` is right except at the last time step (time step {n - 1}): look at "
+            "where the loop starts (a backward loop runs t = T-1 down to 0; step T-1 "
+            "gets only dh[T-1], no gradient from a later step)."
+        )
+    return (
+        f"`{what}` is right except at the last time step: does the loop "
+        "stop one step early, or miss the last one?"
+    )
+
+
 def _gate_findings(g, w, what, letters, H):
     G = len(letters)
     parts = [w[k * H : (k + 1) * H] for k in range(G)]
@@ -296,7 +368,15 @@ def _gate_findings(g, w, what, letters, H):
             )
             return
     wrong = [letters[k] for k in range(G) if not close(g[k * H : (k + 1) * H], parts[k])]
-    if 0 < len(wrong) < G:
+    if wrong == ["i", "f", "g"] and "o" in letters:
+        yield Finding(
+            f"gateblock:{wrong}",
+            f"`{what}` is right in the output gate o's block but wrong in the blocks of "
+            "i, f and g, the three that the cell gradient dc reaches: look at dc, "
+            "dc = dc_next + dh_next ⊙ o ⊙ (1 - tanh²(c_next)), shared by all three.",
+            named=False,
+        )
+    elif 0 < len(wrong) < G:
         yield Finding(
             f"gateblock:{wrong}",
             f"`{what}` is right except in the gate block"
@@ -353,6 +433,14 @@ def _input_variants(ctx):
     for (a, va), (b, vb) in itertools.combinations(floats.items(), 2):
         if va.shape == vb.shape and not np.array_equal(va, vb):
             yield f"swap:{a}:{b}", f"`{a}` and `{b}` are swapped.", dict(args, **{a: vb, b: va})
+    for (a, va), (b, vb) in itertools.permutations(floats.items(), 2):
+        if va.shape == vb.shape and not np.array_equal(va, vb):
+            yield (
+                f"for:{a}:{b}",
+                f"`{b}` is used where `{a}` belongs: your answer is what it would be "
+                f"with `{a}` replaced by `{b}`.",
+                dict(args, **{a: vb}),
+            )
     for k, v in floats.items():
         if v.ndim == 2 and v.shape[0] == v.shape[1] and not np.allclose(v, v.T):
             yield (
@@ -361,6 +449,19 @@ def _input_variants(ctx):
                 f"layout, so multiply by `{k}.T` (or use `{k}` where you used `{k}.T`).",
                 dict(args, **{k: v.T.copy()}),
             )
+    for k, v in args.items():  # weights passed in a dict (params["W_hh"])
+        if not isinstance(v, dict):
+            continue
+        for name, w in v.items():
+            square = isinstance(w, np.ndarray) and w.ndim == 2 and w.shape[0] == w.shape[1]
+            if square and w.dtype.kind == "f" and not np.allclose(w, w.T):
+                yield (
+                    f"T:{name}",
+                    f"`{name}` is used transposed: {name} is stored in PyTorch's (out, in) "
+                    f"layout, so multiply by `{name}.T` (or use `{name}` where you used "
+                    f"`{name}.T`).",
+                    dict(args, **{k: dict(v, **{name: w.T.copy()})}),
+                )
     x = floats.get("x")
     if x is not None and x.ndim == 3 and x.shape[0] > 1:
         yield (
@@ -376,6 +477,19 @@ def _input_variants(ctx):
             for k, v in floats.items()
             if k[:1] in "Wb" and v.shape[0] % G == 0 and v.shape[0] > G
         }
+        b = floats.get("b_ih")
+        if b is not None and b.ndim == 1 and b.size % G == 0 and b.size > G:
+            H = b.size // G
+            for j, letter in enumerate(ctx.gates):
+                big = b.copy()
+                big[j * H : (j + 1) * H] += 1e3  # the gate's activation is exactly 1
+                yield (
+                    f"gate1:{letter}",
+                    f"your answer is what it would be with the {GATE_WORDS.get(letter, letter)} "
+                    f"fixed at 1: {letter} is left out of the update (multiply by {letter} "
+                    "where the equations use it).",
+                    dict(args, b_ih=big),
+                )
         if gated:
             H = next(iter(gated.values())).shape[0] // G
             for perm in itertools.permutations(range(G)):
@@ -404,7 +518,8 @@ def input_findings(got, want, ctx):
     idx = list(ctx.compare) or range(len(ctx.got_all))
     for key, msg, changed in _input_variants(ctx):
         try:
-            alt = list(ctx.rerun(changed))
+            with np.errstate(all="ignore"):
+                alt = list(ctx.rerun(changed))
         except Exception:  # noqa: BLE001 - the reference cannot run on this change
             continue
         if key == "xrev":  # the sequence read backwards: compare reversed back in time

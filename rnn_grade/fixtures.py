@@ -93,11 +93,16 @@ def honest(ex_id):
     return register
 
 
-def blind_set():
-    """(BLIND, HONEST) over every lesson folder that has ``fixtures/blind.py``."""
+def blind_set(name="blind"):
+    """(BLIND, HONEST) of the set ``fixtures/<name>.py`` over every lesson folder that has
+    one: "blind" (the first blind set) or "blind_independent" (the independent one)."""
     for lesson in lessons.folders():
         try:
-            fixture(lesson, "blind")
+            fixture(lesson, name)
         except ModuleNotFoundError:
             continue
-    return BLIND, HONEST
+    mine = f".fixtures.{name}"
+    return (
+        [b for b in BLIND if b[-1].__module__.endswith(mine)],
+        [h for h in HONEST if h[-1].__module__.endswith(mine)],
+    )

@@ -181,6 +181,11 @@ def _shape_message(got_a, want_a, what):
         hint = " (the axes are reversed)"
     elif sorted(got_a.shape) == sorted(want_a.shape):
         hint = " (the same axes in another order)"
+    elif got_a.size == want_a.size and got_a.shape[:1] == want_a.shape[:1] and want_a.ndim:
+        hint = (
+            " (the same number of entries in another shape: reshape each row to "
+            f"{want_a.shape[1:]}, that is, flatten it)"
+        )
     elif want_a.ndim and got_a.shape == want_a.shape[1:]:
         hint = " (one entry of the first axis: only the last step or row, not all of them?)"
     elif want_a.ndim and got_a.shape[1:] == want_a.shape[1:]:
@@ -234,7 +239,7 @@ class SecondProbe:
         if np.shape(got[i]) != np.shape(want[i]):
             return False
         ctx = dx.Context(what, self.args or {}, self.rerun, gates, got, want, compare)
-        g, w = np.asarray(got[i], dtype=float), np.asarray(want[i])
+        g, w = _raw(got[i]), np.asarray(want[i])
         return any(f.key == finding.key for f in dx.candidates(g, w, ctx))
 
 
@@ -345,12 +350,73 @@ def _explain_first(got, want, bad, what, context, second, gates, compare):
     ctx = dx.Context(
         what[i], context.get("args", {}), context.get("rerun"), gates, got, want, tuple(compare)
     )
-    for finding in dx.candidates(g_a, w_a, ctx):
+    for finding in dx.candidates(_raw(g), w_a, ctx):
         if not finding.named:
-            return finding.message
+            break
         if second is None or second.confirms(finding, i, what[i], gates, compare):
             return finding.message
-    return dx.locate(g_a, w_a, ctx).message
+    else:
+        finding = None
+    return _other_outputs(got, want, bad, what, context, second, gates, compare) or (
+        finding.message if finding else dx.locate(g_a, w_a, ctx).message
+    )
+
+
+DIRECT_PATHS = {  # (gates, gradient): its direct path, in the chapters' equations
+    ("ifgo", "dc_prev"): " Here c_next = f ⊙ c_prev + i ⊙ g, so dc_prev = dc ⊙ f "
+    "(the forget gate), dc the whole cell gradient.",
+    ("rzn", "dh_prev"): " Here h_next = (1 - z) ⊙ n + z ⊙ h_prev, so dh_prev holds "
+    "dh_next ⊙ z directly, besides the paths through r, z and n.",
+}
+
+
+def _other_outputs(got, want, bad, what, context, second, gates, compare):
+    """When the first wrong output has no name: a named finding on another wrong output,
+    or, for a gradient whose every parameter gradient is right, the path it sits on."""
+    outs = [
+        j for j in range(min(len(got), len(want), len(what))) if isinstance(want[j], np.ndarray)
+    ]
+    wrong = [j for j in outs if not _equal(got[j], want[j])]
+    params = [j for j in outs if dx.Context(what[j], {}).is_param()]
+    first = what[bad[0]]
+    if params and all(j not in wrong for j in params) and first.startswith("d"):
+        direct = DIRECT_PATHS.get((gates, first), "")
+        return (
+            f"`{first}` is wrong while every parameter gradient is right: the error is "
+            f"on a path that reaches `{first}` only, not through the weights (the direct "
+            f"path from `{first[1:]}` to the output, or a factor applied after the "
+            f"parameter gradients were taken).{direct}"
+        )
+    for j in wrong:
+        if j == bad[0]:
+            continue
+        g, w = got[j], want[j]
+        if np.shape(g) != np.shape(w) or not isinstance(g, np.ndarray):
+            continue
+        ctx = dx.Context(
+            what[j],
+            context.get("args", {}),
+            context.get("rerun"),
+            gates,
+            got,
+            want,
+            tuple(compare),
+        )
+        for finding in dx.candidates(_raw(g), np.asarray(w), ctx):
+            if (
+                finding.key.startswith("gateblock")
+                or finding.named
+                and (second is None or second.confirms(finding, j, what[j], gates, compare))
+            ):
+                return finding.message
+    return None
+
+
+def _raw(g):
+    """The learner's array with its own dtype (an integer dtype is a diagnosis), as floats
+    only when it is not an integer or float array."""
+    a = np.asarray(g)
+    return a if a.dtype.kind in "biuf" else np.asarray(g, dtype=float)
 
 
 def _safe(diagnose, got):

@@ -131,3 +131,51 @@ def test_dtype_changed_to_integers():
     want = RNG.standard_normal((T, B, H))
     msg = dx.explain(want.astype(int), want, _ctx()).message
     assert "integer array" in msg
+
+
+def test_integer_dtype_comes_before_all_zeros():
+    want = np.tanh(RNG.standard_normal((T, B, H)))  # |h| < 1: an int array holds zeros
+    msg = dx.explain(np.zeros((T, B, H), dtype=int), want, _ctx()).message
+    assert "integer array" in msg and "all zeros" not in msg
+
+
+def test_fractions_cut_off_in_a_float_array():
+    want = 3 * RNG.standard_normal((B, H))
+    msg = dx.explain(np.floor(want), want, _ctx("scaled", {"logits": want})).message
+    assert "fractions cut off" in msg
+
+
+def test_loops_are_spoken_of_only_where_there_is_a_time_loop():
+    want = RNG.standard_normal((T, H))
+    got = want.copy()
+    got[0] += 1
+    msg = dx.explain(got, want, _ctx("param", {"param": want, "lr": 0.1})).message
+    assert "first entry" in msg and "loop" not in msg and "initial state" not in msg
+    want3 = RNG.standard_normal((T, B, D))
+    got3 = want3.copy()
+    got3[0] = 0
+    back = dx.explain(got3, want3, _ctx("dx")).message
+    assert "starts or stops" in back and "T-1 down to 0" in back
+    assert "initial state" in dx.explain(got3, want3, _ctx("h")).message
+
+
+def test_a_gate_left_out_and_an_input_used_for_another_are_named():
+    rng = np.random.default_rng(1)
+    args = {
+        "x": rng.standard_normal((B, D)),
+        "h_prev": rng.standard_normal((B, H)),
+        "c_prev": rng.standard_normal((B, H)),
+        "b_ih": rng.standard_normal(4 * H),
+    }
+
+    def rerun(a):  # a toy gated update: i from b_ih's first block, c = f c + i g
+        sig = 1 / (1 + np.exp(-a["b_ih"][:H]))
+        return (a["c_prev"] + sig * np.tanh(a["x"].sum(1, keepdims=True) + a["h_prev"]),)
+
+    want = rerun(args)
+    no_i = (args["c_prev"] + np.tanh(args["x"].sum(1, keepdims=True) + args["h_prev"]),)
+    ctx = dx.Context("c_next", args, rerun, "ifgo", no_i, want, (0,))
+    assert "input gate i fixed at 1" in dx.explain(no_i[0], want[0], ctx).message
+    swapped = rerun(dict(args, c_prev=args["h_prev"]))
+    ctx = dx.Context("c_next", args, rerun, "ifgo", swapped, want, (0,))
+    assert "`h_prev` is used where `c_prev` belongs" in dx.explain(swapped[0], want[0], ctx).message
