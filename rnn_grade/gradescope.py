@@ -362,21 +362,30 @@ def choose(folder, lesson, expected):
 
 def _grade(path, lesson, python, *, seed=None):
     """The report dict of one notebook graded by ``rnn-grade`` in a subprocess."""
+    from .sandbox import bwrap_problem
+
     with tempfile.TemporaryDirectory(prefix="rnn-grade-gs-") as private:  # mode 0700
         out = Path(private) / "report.json"
+        # a copy in the private folder: no learner user can read the submission's own folder
+        copy = Path(private) / "submission" / Path(path).name
+        copy.parent.mkdir()
+        shutil.copyfile(path, copy)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR")}
         env["PYTHONPATH"] = str(HERE.parent)  # this grader, installed or not
         if seed is not None:
             env["RNN_GRADE_SEED"] = str(seed)  # never on a command line others can read
         cmd = [python, "-m", "rnn_grade", "--lesson", lesson, "-j", "1"]
-        cmd += ["--json", str(out), str(path)]
+        if bwrap_problem():  # a container without user namespaces: the learner user
+            cmd.append("--no-sandbox-as-user")
+        cmd += ["--json", str(out), str(copy)]
         proc = subprocess.run(
             cmd, env=env, cwd=private, capture_output=True, text=True, timeout=3600
         )
         sys.stdout.write(proc.stdout[-20000:])
         sys.stderr.write(proc.stderr[-20000:])
-        if not out.exists():
-            raise RuntimeError(f"the grader stopped (exit status {proc.returncode}): not graded")
+        if proc.returncode == 2 or not out.exists() or not out.stat().st_size:
+            said = proc.stderr.strip().splitlines()[-1:] or ["no message"]
+            raise RuntimeError(f"the grader stopped (exit status {proc.returncode}): {said[0]}")
         doc = json.loads(out.read_text(encoding="utf-8"))
     notebooks = doc.get("notebooks") or []
     if not notebooks:
