@@ -92,7 +92,7 @@ def main(lesson):
         assert got["right"]["score"] == got["right"]["max_score"] == 3, out
         step = status["wrong"]["srn_step_forward"]
         said = json.dumps(step)
-        assert step["status"] == "fail" and "b_ih is missing" in said, said
+        assert step["status"] == "fail" and "`b_ih`" in said, said  # the missing bias, named
         assert status["wrong"]["softmax_output"]["status"] == "pass", out
     version = sys.version.split()[0]
     print(
