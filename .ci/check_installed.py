@@ -11,7 +11,7 @@ layers run, and that the installed ``rnn-grade`` command grades, in its sandbox:
 - a fresh workbook: every exercise "not implemented";
 - a correct notebook (the fixture's answers in the installed workbook): full marks;
 - a wrong one (the fixture with ``b_ih`` dropped): ``srn_step_forward`` fails with the
-  named mistake ("b_ih is missing"), the rest of the notebook still graded.
+  named mistake (the bias `b_ih` left out), the rest of the notebook still graded.
 
 A grader that crashes (0/0, no exercises) fails every one of these. ``RNN_GRADE_SANDBOX``
 (default ``bwrap``) is the isolation the report must name.
