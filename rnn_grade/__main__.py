@@ -493,21 +493,17 @@ def _lesson_flags(lessons, chosen):
 def _private_outputs(args, count):
     """The report paths, created readable by their owner only (learner code cannot read
     them on any path); returns them."""
-    out = []
-    for path in (args.json, args.csv):
-        if path:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(path, 0o600)
-            out.append(path)
-    if args.gradescope and not (count == 1 and not os.path.isdir(args.gradescope)):
-        os.makedirs(args.gradescope, mode=0o700, exist_ok=True)
-        os.chmod(args.gradescope, 0o700)
-        out.append(args.gradescope)
-    elif args.gradescope:
-        os.close(os.open(args.gradescope, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(args.gradescope, 0o600)
-        out.append(args.gradescope)
-    return out
+    files = [path for path in (args.json, args.csv) if path]
+    gs = args.gradescope
+    if gs and not (count == 1 and not os.path.isdir(gs)):  # a folder of results files
+        os.makedirs(gs, mode=0o700, exist_ok=True)
+        os.chmod(gs, 0o700)
+    elif gs:
+        files.append(gs)
+    for path in files:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    return files + ([gs] if gs and gs not in files else [])
 
 
 def _exercise_columns(lessons, class_lesson):

@@ -18,6 +18,7 @@ They all read ``results.NotebookResult`` / ``ExerciseResult`` and show the same 
 """
 
 import csv
+import io
 import json
 import os
 import unicodedata
@@ -308,14 +309,12 @@ class CsvReport:
             self.file.close()
         if results is None:
             return
-        tmp = f"{self.path}.tmp{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner only, as made
-        with open(fd, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, csv_columns(self.ids))
-            w.writeheader()
-            for r in sorted(results, key=sort_key):
-                w.writerow(csv_row(r, self.ids))
-        os.replace(tmp, self.path)
+        text = io.StringIO(newline="")
+        w = csv.DictWriter(text, csv_columns(self.ids))
+        w.writeheader()
+        for r in sorted(results, key=sort_key):
+            w.writerow(csv_row(r, self.ids))
+        _atomic_write(self.path, text.getvalue())  # owner only, as the file was made
 
 
 # ------------------------------------------------------------------ Gradescope
